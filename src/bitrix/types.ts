@@ -1,0 +1,51 @@
+import type { MirrorFile } from '../model.js'
+
+/** One portal the bridge serves: configured by hand (webhook mode) or, later, installed (OAuth). */
+export interface PortalRecord {
+  /** Key used in the store: member_id when known, else the domain. */
+  id: string
+  domain: string
+  memberId?: string
+  applicationToken?: string
+  /** Incoming webhook base URL ending in `/`, e.g. `https://x.bitrix24.com/rest/1/abc/`. */
+  webhookUrl?: string
+}
+
+/** The message to read back, as the event named it. */
+export interface MessageRef {
+  chatId: number
+  messageId: number
+  /** `message.text` from the event (used only when no REST read can see the message). */
+  textHint?: string
+  /** The editing user's token from the event (OAuth mode, later). */
+  userToken?: string
+}
+
+export interface BitrixMessage {
+  id: number
+  chatId: number
+  authorId: number
+  authorName?: string
+  /** ISO date from Bitrix24. */
+  date: string
+  /** BB-code text. */
+  text: string
+  files: MirrorFile[]
+  params: Record<string, unknown>
+}
+
+export type ReadSource = 'im.dialog.messages.get' | 'imopenlines.session.history.get' | 'event-text'
+
+export type ReadResult =
+  | { status: 'ok'; message: BitrixMessage; source: ReadSource; unverified: boolean }
+  /** The id check failed: the message was deleted or is invisible. Never mirror what came instead. */
+  | { status: 'deleted' }
+  /** Could not read: `error.retryable` says whether a later attempt may succeed. */
+  | { status: 'error'; error: import('./errors.js').BitrixError }
+
+export interface BitrixClient {
+  /** Reads many messages of one portal: batches of ≤ 50, fallback to line history, then the event text. */
+  readMessages(portal: PortalRecord, refs: readonly MessageRef[]): Promise<ReadResult[]>
+  /** One REST call (limited, retried). Returns `result`. */
+  call(portal: PortalRecord, method: string, params?: Record<string, unknown>): Promise<unknown>
+}

@@ -1,0 +1,107 @@
+/** The validated, frozen configuration every component reads (never `process.env`). */
+export interface PortalConfig {
+  /** Portal domain, e.g. `example.bitrix24.com`. */
+  domain: string
+  /** `auth.member_id`; when absent the portal is matched by domain. */
+  memberId?: string
+  /** `auth.application_token` to compare every event against. */
+  applicationToken: string
+  /** Incoming webhook base, `https://<portal>/rest/<user_id>/<code>/`. */
+  webhookUrl?: string
+}
+
+export interface RateLimitConfig {
+  /** Bucket size: requests allowed back to back. */
+  burst: number
+  /** Drain rate: requests per second once the bucket is full. */
+  perSecond: number
+}
+
+export interface BitrixConfig {
+  portals: PortalConfig[]
+  rateLimit: RateLimitConfig
+  /** Connectors to handle; empty = all. */
+  connectors: string[]
+  /** Event types to handle. */
+  events: string[]
+  /** REST request timeout (ms). */
+  timeoutMs: number
+  /** Retries inside one REST call for 503/429/5xx/timeouts before the job is retried later. */
+  retries: number
+}
+
+export interface ServerConfig {
+  host: string
+  port: number
+  path: string
+  bodyLimit: number
+  /** Max keys in a form body (qs `parameterLimit`). */
+  parameterLimit: number
+  /** Max bracket nesting in a form body (qs `depth`). */
+  depth: number
+}
+
+export interface StorageConfig {
+  driver: 'sqlite'
+  path: string
+}
+
+export interface OutputConfig {
+  /** Built-in type (`console`, `webhook`, …), a package name, or a path to a plugin module. */
+  type: string
+  /** When true a failing `start()` does not stop the bridge. */
+  optional: boolean
+  /** The plugin's own options (validated by the plugin's schema). */
+  options: Record<string, unknown>
+}
+
+export interface RouteMatch {
+  portal?: string[]
+  connector?: string[]
+  line?: number[]
+  chat?: number[]
+}
+
+export interface RouteConfig {
+  match: RouteMatch
+  to: string[]
+}
+
+export interface PolicyConfig {
+  /** What to do when the mirrored original is missing or can no longer be edited. */
+  missingOriginal: 'send-new' | 'skip'
+  /** Marker outputs add to edited messages. */
+  editMarker: string
+  /** What a deleted message does to its mirror. */
+  deleted: 'strike' | 'delete' | 'ignore'
+}
+
+export interface PipelineConfig {
+  maxAttempts: number
+  /** Jobs older than this are dead-lettered (seconds). */
+  maxAgeSeconds: number
+  leaseSeconds: number
+  pollIntervalMs: number
+  backoffBaseMs: number
+  backoffMaxMs: number
+  /** Messages read per batch (≤ 50). */
+  batchSize: number
+  /** Deliveries in flight per output. */
+  outputConcurrency: number
+}
+
+export interface LogConfig {
+  level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  pretty: boolean
+}
+
+export interface BridgeConfig {
+  server: ServerConfig
+  storage: StorageConfig
+  bitrix: BitrixConfig
+  outputs: Record<string, OutputConfig>
+  routes: RouteConfig[]
+  policy: PolicyConfig
+  pipeline: PipelineConfig
+  log: LogConfig
+}

@@ -1,0 +1,66 @@
+import type { BbNode } from './render/ast.js'
+
+/** What a Bitrix24 open-line event means, whatever shape it came in (one per DATA item). */
+export type EventKind = 'updated' | 'added' | 'deleted'
+
+export interface NormalizedEvent {
+  kind: EventKind
+  /** Stable portal id (`auth.member_id`). */
+  memberId: string
+  /** Portal domain as the event named it (`auth.domain`). */
+  domain: string
+  /** `data.CONNECTOR`, e.g. `telegrambot`. */
+  connector: string
+  /** `data.LINE`, the open line id. */
+  line: number
+  /** Bitrix chat id (`im.chat_id`). */
+  chatId: number
+  /** Bitrix message id (`im.message_id`). */
+  messageId: number
+  /** Connector-side chat id, when the event carried one. */
+  externalChatId?: string
+  /** Connector-side message ids (`message.id` in the server shape). */
+  externalMessageIds: string[]
+  /** `message.text` from the event: a hint only, the canonical text is read back through REST. */
+  textHint?: string
+  /** Event timestamp (`ts`), seconds. */
+  ts: number
+  /** The editing user's access token, when a user caused the event. */
+  userToken?: string
+}
+
+export interface MirrorFile {
+  name: string
+  url: string
+}
+
+export interface MirrorAuthor {
+  id: number
+  name: string
+}
+
+/** What output plugins receive: one message in its current state. */
+export interface MirrorMessage {
+  /** Portal key: member_id, or the domain for a hand-configured portal without one. */
+  portal: string
+  domain: string
+  connector: string
+  line: number
+  chatId: number
+  messageId: number
+  author?: MirrorAuthor
+  /** Parsed BB-code. */
+  ast: BbNode[]
+  /** The same text rendered as plain text (mentions as names, links as `label (url)`). */
+  plainText: string
+  /** The raw BB-code text as Bitrix24 returned it. */
+  bbcode: string
+  files: MirrorFile[]
+  /** ISO time of the edit (message date, or the event time). */
+  editedAt: string
+  kind: EventKind
+  /** Plain text of what this output showed before, when known. */
+  previousText?: string
+  /** True when the text came from the event itself because no REST read could see the message. */
+  unverified?: boolean
+}

@@ -1,0 +1,36 @@
+import type { MirrorMessage, NormalizedEvent } from '../model.js'
+import type { JobInput } from '../store/store.js'
+
+/** A fetch job: read the message behind an event back from Bitrix24. */
+export interface FetchPayload {
+  /** Portal key (PortalRecord.id). */
+  portal: string
+  event: NormalizedEvent
+}
+
+/** A deliver job: bring one output's mirror of one message up to date. */
+export interface DeliverPayload {
+  portal: string
+  output: string
+  /** Version (event ts) of the state being applied. */
+  version: number
+  message: MirrorMessage
+}
+
+export function fetchJob(portal: string, event: NormalizedEvent): JobInput<FetchPayload> {
+  return {
+    queue: 'fetch',
+    key: `${portal}:${event.messageId}`,
+    group: portal,
+    payload: { portal, event },
+  }
+}
+
+export function deliverJob(payload: DeliverPayload): JobInput<DeliverPayload> {
+  return {
+    queue: 'deliver',
+    key: `${payload.portal}:${payload.message.messageId}:${payload.output}`,
+    group: payload.output,
+    payload,
+  }
+}

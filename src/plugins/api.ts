@@ -1,0 +1,94 @@
+import type { Logger } from 'pino'
+import { BridgeError, ErrorCodes } from '../errors.js'
+import type { MirrorMessage } from '../model.js'
+
+/** Whatever an output needs to find its mirror again (Slack `{channel, ts}`, Telegram ids…). JSON only. */
+export type ExternalRef = unknown
+
+export interface OutputCapabilities {
+  edit: boolean
+  delete: boolean
+  maxTextLength?: number
+}
+
+export interface OutputPlugin {
+  /** Instance name from config, e.g. `slack.support`. */
+  readonly id: string
+  readonly capabilities: OutputCapabilities
+  /** Verify credentials (auth.test, getMe, SMTP verify). Throw OutputError to fail boot. */
+  start?(): Promise<void>
+  /** Create the mirror; return its id(s). */
+  send(msg: MirrorMessage): Promise<ExternalRef>
+  /** Edit the mirror in place; may re-send and return a new ref. */
+  update(ref: ExternalRef, msg: MirrorMessage): Promise<ExternalRef>
+  delete?(ref: ExternalRef, msg: MirrorMessage): Promise<void>
+  stop?(): Promise<void>
+}
+
+/** Shared settings a plugin may honour. */
+export interface OutputPolicy {
+  editMarker: string
+}
+
+export interface PluginContext {
+  /** Instance id from config. */
+  id: string
+  /** Child logger (`{component: 'output', output: id}`); secrets are redacted by path. */
+  logger: Logger
+  /** The fetch to use for HTTP (injectable in tests). */
+  fetch: typeof fetch
+  policy: OutputPolicy
+}
+
+export interface PluginDefinition<Options = Record<string, unknown>> {
+  /** Type name used in config (`type: webhook`). */
+  type: string
+  /** JSON schema (ajv, draft-07) of the options; its `description`s document them. */
+  configSchema: object
+  create(options: Options, context: PluginContext): OutputPlugin
+}
+
+/** Declare an output plugin. The default export of a plugin module must be the result. */
+export function definePlugin<Options = Record<string, unknown>>(
+  definition: PluginDefinition<Options>,
+): PluginDefinition<Options> {
+  return definition
+}
+
+/**
+ * What went wrong, in terms the pipeline acts on:
+ * - `rate-limited`: wait `retryAfterMs`, retry this output only;
+ * - `transient`: retry with backoff;
+ * - `gone`: the mirror is missing or too old to edit (policy decides: send new, or skip);
+ * - `auth`: credentials rejected, not retried;
+ * - `invalid`: the request can never succeed (bad channel, message too large…), not retried.
+ */
+export type OutputErrorReason = 'rate-limited' | 'transient' | 'gone' | 'auth' | 'invalid'
+
+const reasonCodes = {
+  'rate-limited': ErrorCodes.OUTPUT_RATE_LIMITED,
+  transient: ErrorCodes.OUTPUT_TRANSIENT,
+  gone: ErrorCodes.OUTPUT_GONE,
+  auth: ErrorCodes.OUTPUT_AUTH,
+  invalid: ErrorCodes.OUTPUT_INVALID,
+} as const
+
+export class OutputError extends BridgeError {
+  readonly reason: OutputErrorReason
+  readonly retryAfterMs: number | undefined
+
+  constructor(
+    reason: OutputErrorReason,
+    message: string,
+    options: { retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(reasonCodes[reason], message, { kind: 'operational', cause: options.cause })
+    this.name = 'OutputError'
+    this.reason = reason
+    this.retryAfterMs = options.retryAfterMs
+  }
+}
+
+export function isOutputError(err: unknown): err is OutputError {
+  return err instanceof OutputError
+}

@@ -1,0 +1,130 @@
+/**
+ * The durable heart of the bridge. Two implementations share this contract and one behaviour
+ * test suite: `sqlite/` (embedded default) and, later, `redis/` (scale-out).
+ *
+ * Jobs live in named queues (`fetch`, `deliver`). A job has a coalescing `key`: enqueuing a job
+ * whose key already has a *pending* (not claimed) job in the same queue merges into it instead of
+ * adding a row (see `CoalesceFn`). Jobs of one key never run concurrently: `claim` skips a key that
+ * has a job under an unexpired lease. A crashed worker's lease expires and its job is claimable again.
+ */
+export type QueueName = 'fetch' | 'deliver'
+
+export interface JobInput<P = unknown> {
+  queue: QueueName
+  /** Coalescing and ordering key, e.g. `fetch:<portal>:<messageId>`. */
+  key: string
+  /** Concurrency group: the portal for fetch jobs, the output id for deliver jobs. */
+  group: string
+  payload: P
+  /** Earliest run time (ms since epoch); default now. */
+  runAt?: number
+}
+
+export interface Job<P = unknown> {
+  id: string
+  queue: QueueName
+  key: string
+  group: string
+  payload: P
+  /** Attempts made so far (0 before the first claim completes or fails). */
+  attempts: number
+  /** When the first event behind this job was stored (ms); coalescing keeps the earliest. */
+  createdAt: number
+  runAt: number
+  lastError?: string
+}
+
+export interface DeadJob<P = unknown> extends Job<P> {
+  deadAt: number
+  reason: string
+}
+
+/**
+ * Merges a new payload into a pending job's payload of the same key. Default: the new payload
+ * wins. The pipeline passes one that keeps the newest version and the strongest kind.
+ */
+export type CoalesceFn = (existing: unknown, incoming: unknown) => unknown
+
+export interface ClaimOptions {
+  limit: number
+  leaseMs: number
+  /** Groups not to claim from (outputs that are paused or at their concurrency limit). */
+  excludeGroups?: readonly string[]
+}
+
+export interface MirrorRecord {
+  portal: string
+  messageId: number
+  output: string
+  /** What the output returned from send/update (JSON-serializable). */
+  ref: unknown
+  /** Hash of what was rendered last; equal hash → no call. */
+  hash: string
+  /** Version (event ts) of the text that was applied; older versions are never applied. */
+  version: number
+  /** Plain text last applied (for `previousText`). */
+  text: string
+  updatedAt: number
+}
+
+export type DeliveryStatus = 'delivered' | 'skipped' | 'failed' | 'dead' | 'ignored'
+
+export interface DeliveryLogEntry {
+  at: number
+  portal: string
+  messageId: number
+  /** Output id, or `-` for fetch-stage entries. */
+  output: string
+  action: string
+  status: DeliveryStatus
+  attempt: number
+  detail?: string
+  unverified?: boolean
+}
+
+export interface DeliveryQuery {
+  limit?: number
+  portal?: string
+  messageId?: number
+  output?: string
+  status?: DeliveryStatus
+}
+
+export interface QueueStats {
+  pending: number
+  leased: number
+  dead: number
+}
+
+export interface Store {
+  /** Durably stores the jobs (all or none) before resolving. Concurrent calls may share one commit. */
+  enqueue(jobs: readonly JobInput[]): Promise<void>
+  /** Claims due jobs of a queue under a lease, oldest run time first, at most one per key. */
+  claim(queue: QueueName, options: ClaimOptions): Promise<Job[]>
+  /** Removes a finished job; in the same transaction enqueues follow-up jobs and writes a mirror. */
+  complete(
+    job: Job,
+    effects?: { enqueue?: readonly JobInput[]; mirror?: MirrorRecord; log?: DeliveryLogEntry },
+  ): Promise<void>
+  /** Releases the lease and schedules another attempt (attempts + 1 unless `countAttempt` is false). */
+  retry(job: Job, options: { runAt: number; error: string; countAttempt?: boolean }): Promise<void>
+  /** Moves the job to the dead letters. */
+  deadLetter(job: Job, reason: string): Promise<void>
+  /** Extends a lease still held (long output calls). */
+  extendLease(job: Job, leaseMs: number): Promise<void>
+
+  listDead(queue?: QueueName, limit?: number): Promise<DeadJob[]>
+  /** Moves dead jobs back to pending with attempts reset; returns how many were moved. */
+  replayDead(ids: readonly string[]): Promise<number>
+  stats(queue: QueueName): Promise<QueueStats>
+
+  getMirror(portal: string, messageId: number, output: string): Promise<MirrorRecord | undefined>
+  saveMirror(record: MirrorRecord): Promise<void>
+
+  log(entry: DeliveryLogEntry): Promise<void>
+  listDeliveries(query?: DeliveryQuery): Promise<DeliveryLogEntry[]>
+
+  /** True when the store can take writes (used by /readyz). */
+  ping(): Promise<boolean>
+  close(): Promise<void>
+}
