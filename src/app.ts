@@ -1,0 +1,115 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { createBitrixClient } from './bitrix/create-client.js'
+import { createPortalDirectory, type PortalDirectory } from './bitrix/portal-directory.js'
+import type { BitrixClient } from './bitrix/types.js'
+import type { BridgeConfig } from './config/types.js'
+import { silentLogger } from './observability/logger.js'
+import { registerHealthRoutes } from './observability/health-routes.js'
+import { coalescePayloads } from './pipeline/coalesce.js'
+import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js'
+import type { OutputPlugin } from './plugins/api.js'
+import { createOutputs, startOutputs } from './plugins/registry.js'
+import { registerReceiver } from './receiver/receiver-plugin.js'
+import { openStore } from './store/index.js'
+import type { Store } from './store/store.js'
+
+export interface AppDeps {
+  logger?: Logger
+  /** HTTP client for Bitrix24 and outputs (tests inject one). */
+  fetch?: typeof fetch
+  now?: () => number
+  /** Directory relative plugin paths and the storage path resolve against. */
+  cwd?: string
+  /** Replace parts (tests): a store, a Bitrix client, ready-made outputs. */
+  store?: Store
+  bitrix?: BitrixClient
+  outputs?: ReadonlyMap<string, OutputPlugin>
+}
+
+export interface App {
+  server: FastifyInstance
+  store: Store
+  pipeline: Pipeline
+  portals: PortalDirectory
+  outputs: ReadonlyMap<string, OutputPlugin>
+  /** Verify outputs (`start()`), then start the workers. Does not listen. */
+  start(): Promise<void>
+  /** Stop taking work, finish what is in flight, close outputs and the store. */
+  close(): Promise<void>
+}
+
+/** Wire the bridge from a validated config. Never listens by itself (the CLI or a test does). */
+export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promise<App> {
+  const logger = deps.logger ?? silentLogger()
+  const fetchImpl = deps.fetch ?? globalThis.fetch
+  const now = deps.now ?? Date.now
+  const cwd = deps.cwd ?? process.cwd()
+  const store = deps.store ?? openStore(config.storage, { coalesce: coalescePayloads, logger, cwd })
+  const portals = createPortalDirectory(config.bitrix.portals)
+  const bitrix =
+    deps.bitrix ??
+    createBitrixClient({
+      rateLimit: config.bitrix.rateLimit,
+      timeoutMs: config.bitrix.timeoutMs,
+      retries: config.bitrix.retries,
+      fetch: fetchImpl,
+      logger: logger.child({ component: 'bitrix' }),
+    })
+  const outputs =
+    deps.outputs ??
+    (await createOutputs(config.outputs, { cwd, logger, fetch: fetchImpl, policy: config.policy }))
+  const pipeline = createPipeline({
+    store,
+    bitrix,
+    portals,
+    outputs,
+    routes: config.routes,
+    pipeline: config.pipeline,
+    policy: config.policy,
+    logger,
+    now,
+  })
+
+  const httpLogger: FastifyBaseLogger = logger.child({ component: 'http' })
+  const server: FastifyInstance = Fastify({
+    loggerInstance: httpLogger,
+    disableRequestLogging: true,
+    bodyLimit: config.server.bodyLimit,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // Slow or idle clients must not hold sockets forever (slowloris).
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+  })
+  registerReceiver(server, {
+    store,
+    portals,
+    logger: logger.child({ component: 'receiver' }),
+    config: { ...config.server, connectors: config.bitrix.connectors, events: config.bitrix.events },
+    onQueued: () => pipeline.wake(),
+  })
+  registerHealthRoutes(server, { store })
+
+  let closed = false
+  return {
+    server,
+    store,
+    pipeline,
+    portals,
+    outputs,
+    async start() {
+      await startOutputs(outputs, config.outputs, logger)
+      pipeline.start()
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      await server.close()
+      await pipeline.stop()
+      await Promise.allSettled([...outputs.values()].map((o) => o.stop?.()))
+      await store.close()
+    },
+  }
+}

@@ -1,0 +1,26 @@
+import { buildApp } from '../app.js'
+import { createLogger } from '../observability/logger.js'
+import { loadCliConfig } from './load.js'
+
+/** `openline-bridge start`: serve until SIGINT/SIGTERM, then drain and exit. */
+export async function startCommand(options: { config?: string }): Promise<void> {
+  const { config, path } = await loadCliConfig(options.config)
+  const logger = createLogger({ level: config.log.level })
+  const app = await buildApp(config, { logger })
+  await app.start()
+  const address = await app.server.listen({ host: config.server.host, port: config.server.port })
+  logger.info(
+    { config: path, address, path: config.server.path, outputs: [...app.outputs.keys()] },
+    `openline-bridge listening on ${address}${config.server.path}`,
+  )
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down: finishing deliveries in flight')
+    await app.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop('SIGINT'))
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+}

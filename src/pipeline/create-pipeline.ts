@@ -1,0 +1,81 @@
+import type { Logger } from 'pino'
+import type { PortalDirectory } from '../bitrix/portal-directory.js'
+import type { BitrixClient } from '../bitrix/types.js'
+import type { PipelineConfig, PolicyConfig, RouteConfig } from '../config/types.js'
+import type { OutputPlugin } from '../plugins/api.js'
+import type { Store } from '../store/store.js'
+import { createDeliverWorker } from './deliver-worker.js'
+import { createFetchWorker } from './fetch-worker.js'
+import { createWorkerLoop } from './worker-loop.js'
+
+export interface PipelineDeps {
+  store: Store
+  bitrix: BitrixClient
+  portals: PortalDirectory
+  outputs: ReadonlyMap<string, OutputPlugin>
+  routes: readonly RouteConfig[]
+  pipeline: PipelineConfig
+  policy: PolicyConfig
+  logger: Logger
+  now?: () => number
+}
+
+export interface Pipeline {
+  start(): void
+  /** New jobs were stored: look now instead of at the next poll. */
+  wake(): void
+  /** Run both stages until nothing is due and nothing is in flight (tests, CLI one-shots). */
+  drain(): Promise<void>
+  stop(): Promise<void>
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const now = deps.now ?? Date.now
+  let deliverLoopWake = () => {}
+  const deliver = createDeliverWorker({
+    store: deps.store,
+    outputs: deps.outputs,
+    config: deps.pipeline,
+    policy: deps.policy,
+    logger: deps.logger,
+    now,
+    onSettled: () => deliverLoopWake(),
+  })
+  const fetch = createFetchWorker({
+    store: deps.store,
+    bitrix: deps.bitrix,
+    portals: deps.portals,
+    routes: deps.routes,
+    config: deps.pipeline,
+    logger: deps.logger,
+    now,
+    onDeliverQueued: () => deliverLoopWake(),
+  })
+  const interval = deps.pipeline.pollIntervalMs
+  const fetchLoop = createWorkerLoop('fetch', fetch.tick, interval, deps.logger)
+  const deliverLoop = createWorkerLoop('deliver', deliver.tick, interval, deps.logger)
+  deliverLoopWake = () => deliverLoop.wake()
+
+  return {
+    start() {
+      fetchLoop.start()
+      deliverLoop.start()
+    },
+    wake() {
+      fetchLoop.wake()
+      deliverLoop.wake()
+    },
+    async drain() {
+      for (;;) {
+        const fetched = await fetch.tick()
+        const delivered = await deliver.tick()
+        await deliver.idle()
+        if (fetched === 0 && delivered === 0) return
+      }
+    },
+    async stop() {
+      await Promise.all([fetchLoop.stop(), deliverLoop.stop()])
+      await deliver.idle()
+    },
+  }
+}

@@ -1,0 +1,192 @@
+import type { Logger } from 'pino'
+import type { PipelineConfig, PolicyConfig } from '../config/types.js'
+import { errorMessage } from '../errors.js'
+import type { MirrorMessage } from '../model.js'
+import { type ExternalRef, isOutputError, type OutputPlugin } from '../plugins/api.js'
+import type { DeliveryLogEntry, Job, MirrorRecord, Store } from '../store/store.js'
+import { contentHash } from './build-mirror-message.js'
+import type { DeliverPayload } from './jobs.js'
+import { nextStep } from './retry-policy.js'
+
+export interface DeliverWorkerDeps {
+  store: Store
+  outputs: ReadonlyMap<string, OutputPlugin>
+  config: PipelineConfig
+  policy: PolicyConfig
+  logger: Logger
+  now: () => number
+  /** Called when a delivery finished, so the loop can claim more at once. */
+  onSettled?: () => void
+}
+
+type Outcome =
+  | { kind: 'applied'; action: string; ref: ExternalRef; text: string; hash: string }
+  | { kind: 'skipped'; action: string; detail: string; touchVersion?: boolean }
+
+/**
+ * Stage two: bring one output's mirror of one message up to date. Outputs are independent: each
+ * has its own in-flight limit and its own pause after a 429, so one slow or rate-limited output
+ * never holds back another.
+ */
+export function createDeliverWorker(deps: DeliverWorkerDeps): { tick(): Promise<number>; idle(): Promise<void> } {
+  const { store, config, policy } = deps
+  const log = deps.logger.child({ component: 'deliver' })
+  const inFlight = new Map<string, number>()
+  const pausedUntil = new Map<string, number>()
+  const running = new Set<Promise<void>>()
+
+  function busyGroups(now: number): string[] {
+    const out: string[] = []
+    for (const [id, n] of inFlight) if (n >= config.outputConcurrency) out.push(id)
+    for (const [id, until] of pausedUntil) {
+      if (until > now) out.push(id)
+      else pausedUntil.delete(id)
+    }
+    return out
+  }
+
+  async function apply(plugin: OutputPlugin, p: DeliverPayload, mirror: MirrorRecord | undefined): Promise<Outcome> {
+    const msg: MirrorMessage = mirror ? { ...p.message, previousText: mirror.text } : p.message
+    if (mirror && p.version < mirror.version) {
+      return { kind: 'skipped', action: 'none', detail: `older version ${p.version} < applied ${mirror.version}` }
+    }
+    if (msg.kind === 'deleted') {
+      if (!mirror) return { kind: 'skipped', action: 'none', detail: 'deleted message was never mirrored' }
+      if (policy.deleted === 'ignore') return { kind: 'skipped', action: 'none', detail: 'policy.deleted is ignore' }
+      if (policy.deleted === 'delete' && plugin.capabilities.delete && plugin.delete) {
+        await plugin.delete(mirror.ref, msg)
+        return { kind: 'applied', action: 'delete', ref: mirror.ref, text: '', hash: contentHash(msg) }
+      }
+      const struck: MirrorMessage = {
+        ...msg,
+        ast: [{ type: 'strike', children: [{ type: 'text', text: mirror.text }] }],
+        plainText: mirror.text,
+      }
+      const ref = await plugin.update(mirror.ref, struck)
+      return { kind: 'applied', action: 'strike', ref, text: mirror.text, hash: contentHash(msg) }
+    }
+    const hash = contentHash(msg)
+    if (mirror?.hash === hash) {
+      return { kind: 'skipped', action: 'none', detail: 'text unchanged', touchVersion: true }
+    }
+    if (mirror && plugin.capabilities.edit) {
+      try {
+        const ref = await plugin.update(mirror.ref, msg)
+        return { kind: 'applied', action: 'update', ref, text: msg.plainText, hash }
+      } catch (err) {
+        if (!isOutputError(err) || err.reason !== 'gone') throw err
+        if (policy.missingOriginal === 'skip') {
+          return { kind: 'skipped', action: 'none', detail: `original is gone (${err.message}); policy skip` }
+        }
+        log.info({ output: plugin.id, messageId: msg.messageId }, 'original mirror is gone; sending a new one')
+      }
+    } else if (!mirror && msg.kind === 'updated' && policy.missingOriginal === 'skip') {
+      return { kind: 'skipped', action: 'none', detail: 'original was never mirrored; policy skip' }
+    }
+    const ref = await plugin.send(msg)
+    return { kind: 'applied', action: 'send', ref, text: msg.plainText, hash }
+  }
+
+  async function handle(job: Job<DeliverPayload>): Promise<void> {
+    const p = job.payload
+    const attempt = job.attempts + 1
+    const entry = (status: DeliveryLogEntry['status'], action: string, detail?: string): DeliveryLogEntry => {
+      const e: DeliveryLogEntry = { at: deps.now(), portal: p.portal, messageId: p.message.messageId, output: p.output, action, status, attempt }
+      if (detail !== undefined) e.detail = detail
+      if (p.message.unverified) e.unverified = true
+      return e
+    }
+    const plugin = deps.outputs.get(p.output)
+    if (!plugin) {
+      const reason = `output ${p.output} is not configured any more`
+      await store.deadLetter(job, reason)
+      await store.log(entry('dead', 'none', reason))
+      return
+    }
+    try {
+      const mirror = await store.getMirror(p.portal, p.message.messageId, p.output)
+      const outcome = await apply(plugin, p, mirror)
+      if (outcome.kind === 'applied') {
+        const record: MirrorRecord = {
+          portal: p.portal,
+          messageId: p.message.messageId,
+          output: p.output,
+          ref: outcome.ref,
+          hash: outcome.hash,
+          version: Math.max(p.version, mirror?.version ?? 0),
+          text: outcome.text,
+          updatedAt: deps.now(),
+        }
+        await store.complete(job, { mirror: record, log: entry('delivered', outcome.action) })
+      } else {
+        const effects: { log: DeliveryLogEntry; mirror?: MirrorRecord } = {
+          log: entry('skipped', outcome.action, outcome.detail),
+        }
+        if (outcome.touchVersion && mirror && p.version > mirror.version) {
+          effects.mirror = { ...mirror, version: p.version, updatedAt: deps.now() }
+        }
+        await store.complete(job, effects)
+      }
+    } catch (err) {
+      await onError(job, err, entry)
+    }
+  }
+
+  async function onError(
+    job: Job<DeliverPayload>,
+    err: unknown,
+    entry: (status: DeliveryLogEntry['status'], action: string, detail?: string) => DeliveryLogEntry,
+  ): Promise<void> {
+    const output = job.payload.output
+    const message = errorMessage(err)
+    const now = deps.now()
+    if (isOutputError(err) && err.reason === 'rate-limited') {
+      const wait = err.retryAfterMs ?? config.backoffBaseMs
+      pausedUntil.set(output, Math.max(pausedUntil.get(output) ?? 0, now + wait))
+      log.warn({ output, retryAfterMs: wait }, 'output is rate limited; pausing this output only')
+      await store.retry(job, { runAt: now + wait, error: message, countAttempt: false })
+      await store.log(entry('failed', 'rate-limited', `retry after ${wait} ms: ${message}`))
+      return
+    }
+    const permanent = isOutputError(err) && (err.reason === 'auth' || err.reason === 'invalid' || err.reason === 'gone')
+    const verdict = permanent ? { action: 'dead' as const, reason: message } : nextStep(job, now, config, message)
+    if (verdict.action === 'retry') {
+      log.warn({ output, messageId: job.payload.message.messageId, attempt: job.attempts + 1, err: message }, 'delivery failed; will retry')
+      await store.retry(job, { runAt: verdict.runAt, error: message })
+      await store.log(entry('failed', 'retry', message))
+    } else {
+      log.error({ output, messageId: job.payload.message.messageId, reason: verdict.reason }, 'delivery dead-lettered')
+      await store.deadLetter(job, verdict.reason)
+      await store.log(entry('dead', 'none', verdict.reason))
+    }
+  }
+
+  function launch(job: Job<DeliverPayload>): void {
+    const output = job.payload.output
+    inFlight.set(output, (inFlight.get(output) ?? 0) + 1)
+    const task = handle(job)
+      .catch((err) => log.error({ err: errorMessage(err), output }, 'delivery bookkeeping failed; the lease will expire and the job retry'))
+      .finally(() => {
+        inFlight.set(output, (inFlight.get(output) ?? 1) - 1)
+        running.delete(task)
+        deps.onSettled?.()
+      })
+    running.add(task)
+  }
+
+  return {
+    async tick() {
+      const now = deps.now()
+      const jobs = (await store.claim('deliver', {
+        limit: Math.max(1, deps.outputs.size * config.outputConcurrency - running.size),
+        leaseMs: config.leaseSeconds * 1000,
+        excludeGroups: busyGroups(now),
+      })) as Job<DeliverPayload>[]
+      for (const job of jobs) launch(job)
+      return jobs.length
+    },
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running])
+    },
+  }
+}

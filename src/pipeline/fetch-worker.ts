@@ -1,0 +1,148 @@
+import type { Logger } from 'pino'
+import type { PortalDirectory } from '../bitrix/portal-directory.js'
+import type { BitrixClient, MessageRef, ReadResult } from '../bitrix/types.js'
+import type { PipelineConfig, RouteConfig } from '../config/types.js'
+import { errorMessage, isBridgeError } from '../errors.js'
+import type { MirrorMessage } from '../model.js'
+import { routeMessage } from '../router/route-message.js'
+import type { Job, JobInput, Store } from '../store/store.js'
+import { buildDeletedMessage, buildMirrorMessage } from './build-mirror-message.js'
+import { type DeliverPayload, deliverJob, type FetchPayload } from './jobs.js'
+import { nextStep } from './retry-policy.js'
+
+export interface FetchWorkerDeps {
+  store: Store
+  bitrix: BitrixClient
+  portals: PortalDirectory
+  routes: readonly RouteConfig[]
+  config: PipelineConfig
+  logger: Logger
+  now: () => number
+  /** Called after deliver jobs were enqueued. */
+  onDeliverQueued?: () => void
+}
+
+/**
+ * Stage one: claim fetch jobs (already coalesced per message by the store), read the messages
+ * back from Bitrix24 in batches per portal, route them, and hand one deliver job per output on.
+ */
+export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<number> } {
+  const { store, config, logger } = deps
+  const log = logger.child({ component: 'fetch' })
+
+  async function fail(job: Job<FetchPayload>, error: unknown, retryable: boolean): Promise<void> {
+    const message = errorMessage(error)
+    const p = job.payload
+    const verdict = retryable
+      ? nextStep(job, deps.now(), config, message)
+      : { action: 'dead' as const, reason: message }
+    const entry = { at: deps.now(), portal: p.portal, messageId: p.event.messageId, output: '-', action: 'read' }
+    if (verdict.action === 'retry') {
+      log.warn({ portal: p.portal, messageId: p.event.messageId, attempt: job.attempts + 1, err: message }, 'read failed; will retry')
+      await store.retry(job, { runAt: verdict.runAt, error: message })
+      await store.log({ ...entry, status: 'failed', attempt: job.attempts + 1, detail: message })
+    } else {
+      log.error({ portal: p.portal, messageId: p.event.messageId, reason: verdict.reason }, 'read dead-lettered')
+      await store.deadLetter(job, verdict.reason)
+      await store.log({ ...entry, status: 'dead', attempt: job.attempts + 1, detail: verdict.reason })
+    }
+  }
+
+  async function forward(job: Job<FetchPayload>, message: MirrorMessage, detail?: string): Promise<void> {
+    const p = job.payload
+    const outputs = routeMessage(deps.routes, {
+      portal: p.portal,
+      domain: message.domain,
+      connector: message.connector,
+      line: message.line,
+      chatId: message.chatId,
+    })
+    const jobs: JobInput[] = outputs.map((output) =>
+      deliverJob({ portal: p.portal, output, version: p.event.ts, message } satisfies DeliverPayload),
+    )
+    const base = { at: deps.now(), portal: p.portal, messageId: message.messageId, output: '-', attempt: job.attempts + 1 }
+    const logEntry =
+      outputs.length === 0
+        ? { ...base, action: 'route', status: 'ignored' as const, detail: 'no route matches this message' }
+        : message.unverified
+          ? { ...base, action: 'read', status: 'delivered' as const, unverified: true, detail: detail ?? 'text from the event' }
+          : undefined
+    await store.complete(job, logEntry ? { enqueue: jobs, log: logEntry } : { enqueue: jobs })
+  }
+
+  async function handleRead(job: Job<FetchPayload>, result: ReadResult): Promise<void> {
+    const p = job.payload
+    if (result.status === 'ok') {
+      await forward(job, buildMirrorMessage(p.portal, p.event, result.message, result.unverified))
+    } else if (result.status === 'deleted') {
+      log.info({ portal: p.portal, messageId: p.event.messageId }, 'message is deleted or invisible in Bitrix24; not mirrored')
+      await store.complete(job, {
+        log: {
+          at: deps.now(),
+          portal: p.portal,
+          messageId: p.event.messageId,
+          output: '-',
+          action: 'read',
+          status: 'skipped',
+          attempt: job.attempts + 1,
+          detail: 'message deleted or invisible in Bitrix24 (id check failed); not mirrored',
+        },
+      })
+    } else {
+      await fail(job, result.error, result.error.retryable)
+    }
+  }
+
+  async function handlePortal(portalId: string, jobs: Job<FetchPayload>[]): Promise<void> {
+    const portal = deps.portals.get(portalId)
+    if (!portal) {
+      for (const job of jobs) await fail(job, new Error(`portal ${portalId} is no longer configured`), false)
+      return
+    }
+    const toRead: Job<FetchPayload>[] = []
+    for (const job of jobs) {
+      if (job.payload.event.kind === 'deleted') await forward(job, buildDeletedMessage(portalId, job.payload.event))
+      else toRead.push(job)
+    }
+    if (toRead.length === 0) return
+    const refs = toRead.map(({ payload: { event } }): MessageRef => {
+      const ref: MessageRef = { chatId: event.chatId, messageId: event.messageId }
+      if (event.textHint !== undefined) ref.textHint = event.textHint
+      if (event.userToken !== undefined) ref.userToken = event.userToken
+      return ref
+    })
+    let results: ReadResult[]
+    try {
+      results = await deps.bitrix.readMessages(portal, refs)
+    } catch (err) {
+      const retryable = !isBridgeError(err) || err.kind !== 'config'
+      for (const job of toRead) await fail(job, err, retryable)
+      return
+    }
+    await Promise.all(
+      toRead.map((job, i) => {
+        const result = results[i]
+        return result ? handleRead(job, result) : fail(job, new Error('Bitrix24 client returned no result'), true)
+      }),
+    )
+  }
+
+  return {
+    async tick() {
+      const jobs = (await store.claim('fetch', {
+        limit: config.batchSize * 4,
+        leaseMs: config.leaseSeconds * 1000,
+      })) as Job<FetchPayload>[]
+      if (jobs.length === 0) return 0
+      const byPortal = new Map<string, Job<FetchPayload>[]>()
+      for (const job of jobs) {
+        const list = byPortal.get(job.payload.portal) ?? []
+        list.push(job)
+        byPortal.set(job.payload.portal, list)
+      }
+      await Promise.all([...byPortal].map(([portal, list]) => handlePortal(portal, list)))
+      deps.onDeliverQueued?.()
+      return jobs.length
+    },
+  }
+}

@@ -1,0 +1,82 @@
+import type Database from 'better-sqlite3'
+import type { DeliveryLogEntry, DeliveryQuery, DeliveryStatus } from '../store.js'
+
+interface LogRow {
+  at: number
+  portal: string
+  message_id: number
+  output: string
+  action: string
+  status: DeliveryStatus
+  attempt: number
+  detail: string | null
+  unverified: number | null
+}
+
+export interface DeliveryLog {
+  append(entry: DeliveryLogEntry): void
+  /** Newest first (by time, then by insertion); default limit 100. */
+  list(query: DeliveryQuery): DeliveryLogEntry[]
+}
+
+const filters = [
+  ['portal', 'portal = @portal'],
+  ['messageId', 'message_id = @messageId'],
+  ['output', 'output = @output'],
+  ['status', 'status = @status'],
+] as const
+
+export function deliveryLog(db: Database.Database): DeliveryLog {
+  const insert = db.prepare<[LogRow]>(
+    `INSERT INTO delivery_log (at, portal, message_id, output, action, status, attempt, detail, unverified)
+     VALUES (@at, @portal, @message_id, @output, @action, @status, @attempt, @detail, @unverified)`,
+  )
+  // One prepared statement per combination of filters (at most 16), built on first use.
+  const queries = new Map<string, Database.Statement<[Record<string, unknown>], LogRow>>()
+  const queryFor = (query: DeliveryQuery) => {
+    const used = filters.filter(([field]) => query[field] !== undefined)
+    const id = used.map(([field]) => field).join(',')
+    let statement = queries.get(id)
+    if (statement === undefined) {
+      const where = used.length === 0 ? '' : `WHERE ${used.map(([, sql]) => sql).join(' AND ')}`
+      statement = db.prepare(`SELECT * FROM delivery_log ${where} ORDER BY at DESC, id DESC LIMIT @limit`)
+      queries.set(id, statement)
+    }
+    return statement
+  }
+  return {
+    append(entry) {
+      insert.run({
+        at: entry.at,
+        portal: entry.portal,
+        message_id: entry.messageId,
+        output: entry.output,
+        action: entry.action,
+        status: entry.status,
+        attempt: entry.attempt,
+        detail: entry.detail ?? null,
+        unverified: entry.unverified === undefined ? null : Number(entry.unverified),
+      })
+    },
+    list(query) {
+      const params: Record<string, unknown> = { limit: Math.max(0, Math.trunc(query.limit ?? 100)) }
+      for (const [field] of filters) if (query[field] !== undefined) params[field] = query[field]
+      return queryFor(query).all(params).map(rowToEntry)
+    },
+  }
+}
+
+function rowToEntry(row: LogRow): DeliveryLogEntry {
+  const entry: DeliveryLogEntry = {
+    at: row.at,
+    portal: row.portal,
+    messageId: row.message_id,
+    output: row.output,
+    action: row.action,
+    status: row.status,
+    attempt: row.attempt,
+  }
+  if (row.detail !== null) entry.detail = row.detail
+  if (row.unverified !== null) entry.unverified = row.unverified === 1
+  return entry
+}

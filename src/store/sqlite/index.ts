@@ -1,0 +1,2 @@
+export type { ConnectionOptions, SynchronousMode } from './connection.js'
+export { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './open-sqlite-store.js'

@@ -1,0 +1,144 @@
+import type Database from 'better-sqlite3'
+import type { Logger } from 'pino'
+import { errorMessage } from '../../errors.js'
+import { silentLogger } from '../../observability/logger.js'
+import type { CoalesceFn, DeliveryLogEntry, Job, JobInput, MirrorRecord, Store } from '../store.js'
+import { jobClaimer } from './claim-jobs.js'
+import { type ConnectionOptions, openDatabase } from './connection.js'
+import { deadLetters } from './dead-letters.js'
+import { deliveryLog } from './delivery-log.js'
+import { jobWriter, prepareJobs } from './enqueue-jobs.js'
+import { GroupCommit } from './group-commit.js'
+import { jobLifecycle } from './job-lifecycle.js'
+import { mirrors } from './mirrors.js'
+import { closedError, toStoreError } from './store-error.js'
+
+export interface SqliteStoreOptions extends ConnectionOptions {
+  /** Merges a new payload into a pending job of the same key; default: the new payload wins. */
+  coalesce?: CoalesceFn
+  clock?: { now(): number }
+  logger?: Logger
+}
+
+export interface SqliteStore extends Store {
+  /** The connection itself, for diagnostics and tests; write only through the Store methods. */
+  readonly database: Database.Database
+}
+
+interface Effects {
+  enqueue?: readonly JobInput[]
+  mirror?: MirrorRecord
+  log?: DeliveryLogEntry
+}
+
+/**
+ * Opens (creating file, parent directories and schema as needed) the embedded store. Every
+ * method runs synchronously inside SQLite and settles once its transaction committed, except
+ * `enqueue`, which shares one commit with the other calls of the same event-loop turn.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const db = openDatabase(options)
+  const clock = options.clock ?? { now: () => Date.now() }
+  const logger = (options.logger ?? silentLogger()).child({ component: 'store', driver: 'sqlite' })
+  const wrap = (operation: string) => (err: unknown) => toStoreError(err, operation, options.path)
+
+  const writeJobs = jobWriter(db, options.coalesce)
+  const commits = new GroupCommit(db, writeJobs, wrap('enqueue'), logger)
+  const claimJobs = jobClaimer(db)
+  const lifecycle = jobLifecycle(db)
+  const dead = deadLetters(db)
+  const mirrorMap = mirrors(db)
+  const deliveries = deliveryLog(db)
+
+  /**
+   * The effects are applied even when the job is no longer ours (lease expired and re-claimed, or
+   * already completed): the mirror ref records a message that now exists in the output, and
+   * dropping it would make the next attempt post a duplicate. The job row is left to its holder.
+   */
+  const completeTx = db.transaction((job: Job, effects: Effects, now: number): boolean => {
+    const removed = lifecycle.remove(job)
+    if (effects.enqueue !== undefined && effects.enqueue.length > 0) {
+      writeJobs(prepareJobs(effects.enqueue, now))
+    }
+    if (effects.mirror !== undefined) mirrorMap.save(effects.mirror)
+    if (effects.log !== undefined) deliveries.append(effects.log)
+    return removed
+  })
+
+  let closed = false
+  let closing: Promise<void> | undefined
+
+  const run = async <T>(operation: string, fn: () => T): Promise<T> => {
+    if (closed) throw closedError(operation)
+    try {
+      return fn()
+    } catch (err) {
+      throw toStoreError(err, operation, options.path)
+    }
+  }
+  const lostLease = (job: Job, operation: string) =>
+    logger.warn(
+      { jobId: job.id, queue: job.queue, key: job.key, operation },
+      'job lease lost (expired and re-claimed, or job already finished); row left to its current holder',
+    )
+
+  return {
+    database: db,
+    enqueue(jobs) {
+      if (closed) return Promise.reject(closedError('enqueue'))
+      if (jobs.length === 0) return Promise.resolve()
+      try {
+        return commits.add(prepareJobs(jobs, clock.now()))
+      } catch (err) {
+        return Promise.reject(wrap('enqueue')(err))
+      }
+    },
+    claim: (queue, claimOptions) => run('claim', () => claimJobs(queue, claimOptions, clock.now())),
+    complete: (job, effects = {}) =>
+      run('complete', () => {
+        if (!completeTx.immediate(job, effects, clock.now())) lostLease(job, 'complete')
+      }),
+    retry: (job, retryOptions) =>
+      run('retry', () => {
+        const { runAt, error, countAttempt = true } = retryOptions
+        if (!lifecycle.retry(job, runAt, error, countAttempt)) lostLease(job, 'retry')
+      }),
+    deadLetter: (job, reason) =>
+      run('deadLetter', () => {
+        if (!lifecycle.bury(job, reason, clock.now())) lostLease(job, 'deadLetter')
+      }),
+    extendLease: (job, leaseMs) =>
+      run('extendLease', () => {
+        if (!lifecycle.extend(job, clock.now() + leaseMs)) lostLease(job, 'extendLease')
+      }),
+    listDead: (queue, limit = 100) => run('listDead', () => dead.list(queue, limit)),
+    replayDead: (ids) => run('replayDead', () => dead.replay(ids, clock.now())),
+    stats: (queue) => run('stats', () => dead.stats(queue, clock.now())),
+    getMirror: (portal, messageId, output) =>
+      run('getMirror', () => mirrorMap.get(portal, messageId, output)),
+    saveMirror: (record) => run('saveMirror', () => mirrorMap.save(record)),
+    log: (entry) => run('log', () => deliveries.append(entry)),
+    listDeliveries: (query = {}) => run('listDeliveries', () => deliveries.list(query)),
+    async ping() {
+      if (closed) return false
+      // Taking the write lock proves the file is writable and not locked out; a full disk shows
+      // up on the next enqueue (STORE_UNAVAILABLE → 503) instead.
+      try {
+        db.exec('BEGIN IMMEDIATE')
+        db.exec('ROLLBACK')
+        return true
+      } catch (err) {
+        logger.warn({ err: errorMessage(err) }, 'store ping failed')
+        return false
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true
+        commits.flush()
+        db.close()
+      })()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3'
+import { BridgeError, ErrorCodes } from '../../errors.js'
+
+/**
+ * Ordered, append-only list of schema steps. A released step is never edited: add a new one.
+ * `jobs.id` is AUTOINCREMENT so an id is never reused; a stale worker holding an old id can
+ * therefore never touch a newer job (see `lease_token` in job-lease.ts).
+ */
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue TEXT NOT NULL,
+    key TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    run_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    lease_token INTEGER,
+    last_error TEXT,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'dead')),
+    dead_at INTEGER,
+    reason TEXT
+  );
+  CREATE INDEX jobs_claim ON jobs (queue, status, run_at, id);
+  CREATE INDEX jobs_key ON jobs (queue, key, status);
+  CREATE INDEX jobs_dead ON jobs (status, dead_at) WHERE status = 'dead';
+
+  CREATE TABLE mirrors (
+    portal TEXT NOT NULL,
+    message_id INTEGER NOT NULL,
+    output TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (portal, message_id, output)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE delivery_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    portal TEXT NOT NULL,
+    message_id INTEGER NOT NULL,
+    output TEXT NOT NULL,
+    action TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    detail TEXT,
+    unverified INTEGER
+  );
+  CREATE INDEX delivery_log_at ON delivery_log (at);
+  CREATE INDEX delivery_log_message ON delivery_log (portal, message_id, at);
+  `,
+]
+
+export const schemaVersion = migrations.length
+
+/** Brings the file up to `schemaVersion` in one immediate transaction (safe if two processes start). */
+export function migrate(db: Database.Database, path: string): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)')
+  const apply = db.transaction(() => {
+    const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined
+    const current = row?.version ?? 0
+    if (current > schemaVersion) {
+      throw new BridgeError(
+        ErrorCodes.STORE_UNAVAILABLE,
+        `${path} has schema version ${current}, newer than this openline-bridge understands (${schemaVersion}); ` +
+          'upgrade openline-bridge or point storage.path at another file',
+        { kind: 'config' },
+      )
+    }
+    for (let version = current; version < schemaVersion; version++) db.exec(migrations[version] ?? '')
+    if (row === undefined) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(schemaVersion)
+    else db.prepare('UPDATE schema_version SET version = ?').run(schemaVersion)
+  })
+  apply.immediate()
+}

@@ -1,0 +1,464 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type {
+  CoalesceFn,
+  DeliveryLogEntry,
+  JobInput,
+  MirrorRecord,
+  QueueName,
+  Store,
+} from '../../src/store/store.js'
+
+/** A clock the test moves by hand, so leases and run times need no waiting. */
+export class FakeClock {
+  constructor(private current = 1_700_000_000_000) {}
+  now(): number {
+    return this.current
+  }
+  advance(ms: number): void {
+    this.current += ms
+  }
+}
+
+export interface StoreHarness {
+  store: Store
+  clock: FakeClock
+  /** Closes the current store and opens the same data again (the harness tracks the new one). */
+  reopen(): Promise<Store>
+  /** Closes whatever is open and removes the data. */
+  cleanup(): Promise<void>
+}
+
+export interface OpenStoreOptions {
+  coalesce?: CoalesceFn
+}
+
+const lease = { limit: 10, leaseMs: 30_000 }
+
+export function job(key: string, payload: unknown = { key }, extra: Partial<JobInput> = {}): JobInput {
+  return { queue: 'fetch', key, group: 'portal-a', payload, ...extra }
+}
+
+function mirror(overrides: Partial<MirrorRecord> = {}): MirrorRecord {
+  return {
+    portal: 'portal-a',
+    messageId: 42,
+    output: 'slack.support',
+    ref: { channel: 'C1', ts: '1700.0001', thread: { ts: '1699.9' } },
+    hash: 'h1',
+    version: 100,
+    text: 'hello',
+    updatedAt: 1_700_000_000_000,
+    ...overrides,
+  }
+}
+
+function entry(overrides: Partial<DeliveryLogEntry> = {}): DeliveryLogEntry {
+  return {
+    at: 1_000,
+    portal: 'portal-a',
+    messageId: 1,
+    output: 'slack.support',
+    action: 'update',
+    status: 'delivered',
+    attempt: 1,
+    ...overrides,
+  }
+}
+
+/**
+ * The Store contract as behaviour: every implementation runs this suite against a real backend.
+ * `open` must give a fresh, empty store driven by the returned FakeClock.
+ */
+export function describeStoreBehaviour(
+  name: string,
+  open: (options?: OpenStoreOptions) => Promise<StoreHarness>,
+): void {
+  describe(`Store behaviour: ${name}`, () => {
+    let h: StoreHarness
+    const harnesses: StoreHarness[] = []
+    const openTracked = async (options?: OpenStoreOptions) => {
+      const opened = await open(options)
+      harnesses.push(opened)
+      return opened
+    }
+    const claimAll = (queue: QueueName = 'fetch') => h.store.claim(queue, lease)
+
+    beforeEach(async () => {
+      h = await openTracked()
+    })
+    afterEach(async () => {
+      for (const opened of harnesses.splice(0)) await opened.cleanup()
+    })
+
+    describe('jobs', () => {
+      it('stores an enqueued job, hands it out on claim and forgets it on complete', async () => {
+        const now = h.clock.now()
+        await h.store.enqueue([job('m1', { text: 'hi', n: [1, 2] })])
+
+        const [claimed, ...rest] = await claimAll()
+        expect(rest).toEqual([])
+        expect(claimed).toMatchObject({
+          queue: 'fetch',
+          key: 'm1',
+          group: 'portal-a',
+          payload: { text: 'hi', n: [1, 2] },
+          attempts: 0,
+          createdAt: now,
+          runAt: now,
+        })
+        expect(typeof claimed?.id).toBe('string')
+        expect(await h.store.stats('fetch')).toEqual({ pending: 0, leased: 1, dead: 0 })
+
+        await h.store.complete(claimed!)
+        h.clock.advance(60_000)
+        expect(await claimAll()).toEqual([])
+        expect(await h.store.stats('fetch')).toEqual({ pending: 0, leased: 0, dead: 0 })
+      })
+
+      it('keeps queues apart', async () => {
+        await h.store.enqueue([job('m1'), job('m1', {}, { queue: 'deliver', group: 'slack' })])
+        expect((await claimAll('deliver')).map((j) => j.queue)).toEqual(['deliver'])
+        expect((await claimAll('fetch')).map((j) => j.queue)).toEqual(['fetch'])
+      })
+
+      it('claims oldest run time first and honours the limit', async () => {
+        const now = h.clock.now()
+        await h.store.enqueue([job('late', {}, { runAt: now - 10 }), job('early', {}, { runAt: now - 50 })])
+        await h.store.enqueue([job('middle', {}, { runAt: now - 20 })])
+        const first = await h.store.claim('fetch', { limit: 2, leaseMs: 1000 })
+        expect(first.map((j) => j.key)).toEqual(['early', 'middle'])
+        expect((await claimAll()).map((j) => j.key)).toEqual(['late'])
+      })
+
+      it('does not claim a job before its runAt', async () => {
+        await h.store.enqueue([job('later', {}, { runAt: h.clock.now() + 5_000 })])
+        expect(await claimAll()).toEqual([])
+        h.clock.advance(5_000)
+        expect((await claimAll()).map((j) => j.key)).toEqual(['later'])
+      })
+
+      it('stores all jobs of a call with an empty call being a no-op', async () => {
+        await h.store.enqueue([])
+        await h.store.enqueue([job('a'), job('b'), job('c')])
+        expect((await claimAll()).map((j) => j.key).sort()).toEqual(['a', 'b', 'c'])
+      })
+    })
+
+    describe('coalescing', () => {
+      it('merges five enqueues of one key into one job, applying coalesce in order', async () => {
+        const calls: unknown[][] = []
+        const coalesced = await openTracked({
+          coalesce: (existing, incoming) => {
+            calls.push([existing, incoming])
+            return {
+              seen: [...(existing as { seen: number[] }).seen, ...(incoming as { seen: number[] }).seen],
+            }
+          },
+        })
+        const firstAt = coalesced.clock.now()
+        for (let n = 1; n <= 5; n++) {
+          await coalesced.store.enqueue([job('m1', { seen: [n] })])
+          coalesced.clock.advance(100)
+        }
+        expect(calls).toHaveLength(4)
+        expect(calls[0]).toEqual([{ seen: [1] }, { seen: [2] }])
+
+        const claimed = await coalesced.store.claim('fetch', lease)
+        expect(claimed).toHaveLength(1)
+        expect(claimed[0]?.payload).toEqual({ seen: [1, 2, 3, 4, 5] })
+        expect(claimed[0]?.createdAt).toBe(firstAt)
+        expect(claimed[0]?.runAt).toBe(firstAt)
+      })
+
+      it('lets the newest payload win by default, and keeps the earliest run time', async () => {
+        const now = h.clock.now()
+        await h.store.enqueue([job('m1', { v: 1 }, { runAt: now + 1_000 })])
+        await h.store.enqueue([job('m1', { v: 2 }, { runAt: now + 5_000 })])
+        h.clock.advance(1_000)
+        const claimed = await claimAll()
+        expect(claimed.map((j) => [j.payload, j.runAt])).toEqual([[{ v: 2 }, now + 1_000]])
+      })
+
+      it('coalesces jobs of one key within one call and across calls of one tick', async () => {
+        await Promise.all([
+          h.store.enqueue([job('m1', { v: 1 }), job('m1', { v: 2 })]),
+          h.store.enqueue([job('m1', { v: 3 })]),
+        ])
+        expect((await claimAll()).map((j) => j.payload)).toEqual([{ v: 3 }])
+      })
+
+      it('does not merge keys of different queues', async () => {
+        await h.store.enqueue([job('m1', { v: 1 }), job('m1', { v: 2 }, { queue: 'deliver' })])
+        expect((await claimAll('fetch')).map((j) => j.payload)).toEqual([{ v: 1 }])
+      })
+    })
+
+    describe('leases', () => {
+      it('never hands out a leased key twice; a new job for it waits until the lease is released', async () => {
+        await h.store.enqueue([job('m1', { v: 1 })])
+        const [running] = await claimAll()
+        await h.store.enqueue([job('m1', { v: 2 }), job('m2', { v: 1 })])
+
+        expect((await claimAll()).map((j) => j.key)).toEqual(['m2'])
+        expect(await claimAll()).toEqual([])
+        // The running job's payload is untouched by the later enqueue.
+        expect(running?.payload).toEqual({ v: 1 })
+
+        await h.store.complete(running!)
+        const next = await claimAll()
+        expect(next.map((j) => [j.key, j.payload])).toEqual([['m1', { v: 2 }]])
+        expect(next[0]?.id).not.toBe(running?.id)
+      })
+
+      it('hands out only one job per key even when several are due', async () => {
+        await h.store.enqueue([job('m1', { v: 1 })])
+        const [first] = await claimAll()
+        await h.store.enqueue([job('m1', { v: 2 })])
+        await h.store.retry(first!, { runAt: h.clock.now(), error: 'boom' })
+        const claimed = await claimAll()
+        expect(claimed.filter((j) => j.key === 'm1')).toHaveLength(1)
+        expect(await claimAll()).toEqual([])
+      })
+
+      it('makes a job claimable again when its lease expires (crashed worker)', async () => {
+        await h.store.enqueue([job('m1')])
+        const [first] = await h.store.claim('fetch', { limit: 1, leaseMs: 1_000 })
+        h.clock.advance(999)
+        expect(await claimAll()).toEqual([])
+        h.clock.advance(2)
+        const again = await claimAll()
+        expect(again.map((j) => j.id)).toEqual([first?.id])
+      })
+
+      it('extendLease keeps a long-running job from being claimed again', async () => {
+        await h.store.enqueue([job('m1')])
+        const [first] = await h.store.claim('fetch', { limit: 1, leaseMs: 1_000 })
+        h.clock.advance(900)
+        await h.store.extendLease(first!, 5_000)
+        h.clock.advance(4_000)
+        expect(await claimAll()).toEqual([])
+        h.clock.advance(1_001)
+        expect((await claimAll()).map((j) => j.id)).toEqual([first?.id])
+      })
+
+      it('skips groups listed in excludeGroups', async () => {
+        await h.store.enqueue([job('a1', {}, { group: 'a' }), job('b1', {}, { group: 'b' })])
+        await h.store.enqueue([job('c1', {}, { group: 'c' })])
+        const claimed = await h.store.claim('fetch', { ...lease, excludeGroups: ['a', 'c'] })
+        expect(claimed.map((j) => j.key)).toEqual(['b1'])
+        expect((await claimAll()).map((j) => j.key).sort()).toEqual(['a1', 'c1'])
+      })
+    })
+
+    describe('retry and dead letters', () => {
+      it('retry schedules the next attempt and counts it unless told not to', async () => {
+        await h.store.enqueue([job('m1')])
+        const [first] = await claimAll()
+        await h.store.retry(first!, { runAt: h.clock.now() + 10_000, error: 'HTTP 503' })
+        expect(await claimAll()).toEqual([])
+        expect(await h.store.stats('fetch')).toEqual({ pending: 1, leased: 0, dead: 0 })
+
+        h.clock.advance(10_000)
+        const [second] = await claimAll()
+        expect(second).toMatchObject({ id: first?.id, attempts: 1, lastError: 'HTTP 503' })
+
+        await h.store.retry(second!, { runAt: h.clock.now(), error: 'rate limited', countAttempt: false })
+        const [third] = await claimAll()
+        expect(third).toMatchObject({ attempts: 1, lastError: 'rate limited' })
+      })
+
+      it('dead-letters a job, lists it and replays it with attempts reset', async () => {
+        await h.store.enqueue([job('m1', { v: 1 }), job('d1', {}, { queue: 'deliver' })])
+        const [first] = await claimAll()
+        await h.store.retry(first!, { runAt: h.clock.now(), error: 'HTTP 500' })
+        const [second] = await claimAll()
+        h.clock.advance(5)
+        await h.store.deadLetter(second!, 'attempts exhausted')
+
+        expect(await claimAll()).toEqual([])
+        expect(await h.store.stats('fetch')).toEqual({ pending: 0, leased: 0, dead: 1 })
+        const dead = await h.store.listDead('fetch')
+        expect(dead).toHaveLength(1)
+        expect(dead[0]).toMatchObject({
+          id: first?.id,
+          key: 'm1',
+          payload: { v: 1 },
+          attempts: 1,
+          reason: 'attempts exhausted',
+          deadAt: h.clock.now(),
+        })
+        expect(await h.store.listDead('deliver')).toEqual([])
+        expect((await h.store.listDead()).map((j) => j.id)).toEqual([first?.id])
+
+        expect(await h.store.replayDead([first!.id, '999999', 'not-an-id'])).toBe(1)
+        expect(await h.store.replayDead([first!.id])).toBe(0)
+        expect(await h.store.listDead()).toEqual([])
+        const [replayed] = await claimAll()
+        expect(replayed).toMatchObject({ id: first?.id, attempts: 0, payload: { v: 1 } })
+      })
+
+      it('lists dead jobs newest first within the limit', async () => {
+        await h.store.enqueue([job('a'), job('b'), job('c')])
+        for (const claimed of await claimAll()) {
+          h.clock.advance(10)
+          await h.store.deadLetter(claimed, `dead ${claimed.key}`)
+        }
+        expect((await h.store.listDead('fetch', 2)).map((j) => j.key)).toEqual(['c', 'b'])
+      })
+    })
+
+    describe('complete with effects', () => {
+      it('removes the job, enqueues follow-ups, saves the mirror and logs, together', async () => {
+        await h.store.enqueue([job('m1')])
+        const [fetched] = await claimAll()
+        await h.store.complete(fetched!, {
+          enqueue: [job('m1:slack', { out: 'slack' }, { queue: 'deliver', group: 'slack' })],
+          mirror: mirror(),
+          log: entry({ output: '-', action: 'fetch' }),
+        })
+        expect(await h.store.stats('fetch')).toEqual({ pending: 0, leased: 0, dead: 0 })
+        expect((await claimAll('deliver')).map((j) => j.payload)).toEqual([{ out: 'slack' }])
+        expect(await h.store.getMirror('portal-a', 42, 'slack.support')).toEqual(mirror())
+        expect(await h.store.listDeliveries()).toEqual([entry({ output: '-', action: 'fetch' })])
+      })
+
+      it('coalesces follow-ups into pending jobs of the same key', async () => {
+        await h.store.enqueue([job('m1'), job('m1:slack', { v: 1 }, { queue: 'deliver' })])
+        const [fetched] = await claimAll()
+        await h.store.complete(fetched!, { enqueue: [job('m1:slack', { v: 2 }, { queue: 'deliver' })] })
+        expect((await claimAll('deliver')).map((j) => j.payload)).toEqual([{ v: 2 }])
+      })
+
+      it('changes nothing when any part fails', async () => {
+        const failing = await openTracked({
+          coalesce: (_existing, incoming) => {
+            if ((incoming as { fail?: boolean }).fail) throw new Error('cannot merge')
+            return incoming
+          },
+        })
+        const { store, clock } = failing
+        await store.enqueue([job('m1'), job('m1:slack', { v: 1 }, { queue: 'deliver' })])
+        const [fetched] = await store.claim('fetch', { limit: 1, leaseMs: 1_000 })
+        await expect(
+          store.complete(fetched!, {
+            enqueue: [
+              job('m1:tg', {}, { queue: 'deliver' }),
+              job('m1:slack', { fail: true }, { queue: 'deliver' }),
+            ],
+            mirror: mirror(),
+            log: entry(),
+          }),
+        ).rejects.toThrow()
+
+        expect(await store.getMirror('portal-a', 42, 'slack.support')).toBeUndefined()
+        expect(await store.listDeliveries()).toEqual([])
+        expect((await store.claim('deliver', lease)).map((j) => [j.key, j.payload])).toEqual([
+          ['m1:slack', { v: 1 }],
+        ])
+        clock.advance(1_001)
+        expect((await store.claim('fetch', lease)).map((j) => j.id)).toEqual([fetched?.id])
+      })
+    })
+
+    describe('mirror map', () => {
+      it('round-trips a record with a JSON ref and overwrites it on save', async () => {
+        expect(await h.store.getMirror('portal-a', 42, 'slack.support')).toBeUndefined()
+        await h.store.saveMirror(mirror())
+        await h.store.saveMirror(mirror({ output: 'telegram.ops', ref: { chatId: -100, messageId: 7 } }))
+        expect(await h.store.getMirror('portal-a', 42, 'slack.support')).toEqual(mirror())
+
+        const updated = mirror({
+          ref: ['a', 1, null],
+          hash: 'h2',
+          version: 101,
+          text: 'edited',
+          updatedAt: 5,
+        })
+        await h.store.saveMirror(updated)
+        expect(await h.store.getMirror('portal-a', 42, 'slack.support')).toEqual(updated)
+        expect((await h.store.getMirror('portal-a', 42, 'telegram.ops'))?.ref).toEqual({
+          chatId: -100,
+          messageId: 7,
+        })
+        expect(await h.store.getMirror('portal-b', 42, 'slack.support')).toBeUndefined()
+        expect(await h.store.getMirror('portal-a', 43, 'slack.support')).toBeUndefined()
+      })
+    })
+
+    describe('delivery log', () => {
+      it('lists newest first and filters by portal, message, output and status', async () => {
+        await h.store.log(entry({ at: 1, messageId: 1 }))
+        await h.store.log(
+          entry({ at: 3, messageId: 2, status: 'failed', detail: 'HTTP 500', unverified: true }),
+        )
+        await h.store.log(entry({ at: 2, portal: 'portal-b', output: 'telegram.ops', status: 'skipped' }))
+        await h.store.log(entry({ at: 3, messageId: 1, action: 'send', unverified: false }))
+
+        const all = await h.store.listDeliveries()
+        expect(all.map((e) => [e.at, e.messageId, e.action])).toEqual([
+          [3, 1, 'send'],
+          [3, 2, 'update'],
+          [2, 1, 'update'],
+          [1, 1, 'update'],
+        ])
+        expect(all[1]).toEqual(
+          entry({ at: 3, messageId: 2, status: 'failed', detail: 'HTTP 500', unverified: true }),
+        )
+        expect(all[0]?.unverified).toBe(false)
+
+        expect((await h.store.listDeliveries({ portal: 'portal-b' })).map((e) => e.at)).toEqual([2])
+        expect((await h.store.listDeliveries({ messageId: 1, portal: 'portal-a' })).map((e) => e.at)).toEqual(
+          [3, 1],
+        )
+        expect((await h.store.listDeliveries({ output: 'telegram.ops' })).map((e) => e.status)).toEqual([
+          'skipped',
+        ])
+        expect((await h.store.listDeliveries({ status: 'failed' })).map((e) => e.messageId)).toEqual([2])
+        expect((await h.store.listDeliveries({ limit: 2 })).map((e) => e.action)).toEqual(['send', 'update'])
+      })
+
+      it('returns at most 100 entries unless asked for more', async () => {
+        for (let at = 1; at <= 120; at++) await h.store.log(entry({ at }))
+        const recent = await h.store.listDeliveries()
+        expect(recent).toHaveLength(100)
+        expect(recent[0]?.at).toBe(120)
+        expect(await h.store.listDeliveries({ limit: 500 })).toHaveLength(120)
+      })
+    })
+
+    describe('durability', () => {
+      it('keeps jobs, leases, dead letters, mirrors and the log across close and reopen', async () => {
+        await h.store.enqueue([job('waiting', { v: 1 }), job('running'), job('dead')])
+        const claimed = await h.store.claim('fetch', { limit: 3, leaseMs: 10_000 })
+        const byKey = new Map(claimed.map((j) => [j.key, j]))
+        await h.store.retry(byKey.get('waiting')!, { runAt: h.clock.now(), error: 'later' })
+        await h.store.deadLetter(byKey.get('dead')!, 'bad')
+        await h.store.saveMirror(mirror())
+        await h.store.log(entry())
+
+        const store = await h.reopen()
+        expect(await store.stats('fetch')).toEqual({ pending: 1, leased: 1, dead: 1 })
+        expect((await store.claim('fetch', lease)).map((j) => [j.key, j.payload, j.attempts])).toEqual([
+          ['waiting', { v: 1 }, 1],
+        ])
+        h.clock.advance(10_001)
+        expect((await store.claim('fetch', lease)).map((j) => j.key)).toEqual(['running'])
+        expect((await store.listDead()).map((j) => j.reason)).toEqual(['bad'])
+        expect(await store.getMirror('portal-a', 42, 'slack.support')).toEqual(mirror())
+        expect(await store.listDeliveries()).toEqual([entry()])
+      })
+
+      it('stores and resolves 500 enqueue calls made in one tick', async () => {
+        const calls = Array.from({ length: 500 }, (_, n) => h.store.enqueue([job(`m${n}`, { n })]))
+        await expect(Promise.all(calls)).resolves.toHaveLength(500)
+        expect(await h.store.stats('fetch')).toEqual({ pending: 500, leased: 0, dead: 0 })
+        const claimed = await h.store.claim('fetch', { limit: 1_000, leaseMs: 1_000 })
+        expect(new Set(claimed.map((j) => (j.payload as { n: number }).n)).size).toBe(500)
+      })
+
+      it('answers ping while open', async () => {
+        expect(await h.store.ping()).toBe(true)
+      })
+    })
+  })
+}

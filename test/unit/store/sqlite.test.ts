@@ -1,0 +1,223 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { BridgeError, ErrorCodes } from '../../../src/errors.js'
+import { openStore } from '../../../src/store/index.js'
+import {
+  openSqliteStore,
+  type SqliteStore,
+  type SqliteStoreOptions,
+} from '../../../src/store/sqlite/index.js'
+import { describeStoreBehaviour, FakeClock, job, type StoreHarness } from '../../support/store-behaviour.js'
+
+async function tempPath(): Promise<{ dir: string; path: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'olb-store-'))
+  return { dir, path: join(dir, 'nested', 'bridge.db') }
+}
+
+async function openHarness(options: Partial<SqliteStoreOptions> = {}): Promise<StoreHarness> {
+  const { dir, path } = await tempPath()
+  const clock = new FakeClock()
+  const harness: StoreHarness = {
+    store: openSqliteStore({ ...options, path, clock }),
+    clock,
+    async reopen() {
+      await harness.store.close()
+      harness.store = openSqliteStore({ ...options, path, clock })
+      return harness.store
+    },
+    async cleanup() {
+      await harness.store.close()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+  return harness
+}
+
+describeStoreBehaviour('sqlite', (options) => openHarness(options))
+
+describe('sqlite store', () => {
+  const cleanups: Array<() => Promise<void>> = []
+  const open = async (options: Partial<SqliteStoreOptions> = {}) => {
+    const harness = await openHarness(options)
+    cleanups.push(harness.cleanup)
+    return { ...harness, store: harness.store as SqliteStore }
+  }
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup()
+  })
+
+  it('creates the file in missing parent directories, in WAL mode with synchronous FULL by default', async () => {
+    const { store } = await open()
+    const file = store.database.name
+    expect(file).toMatch(/nested[/\\]bridge\.db$/)
+    const other = new Database(file, { readonly: true })
+    try {
+      expect(other.pragma('journal_mode', { simple: true })).toBe('wal')
+    } finally {
+      other.close()
+    }
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2)
+    const fast = await open({ synchronous: 'NORMAL' })
+    expect(fast.store.database.pragma('synchronous', { simple: true })).toBe(1)
+  })
+
+  it('opens through openStore from the storage config, relative to cwd', async () => {
+    const { dir, path } = await tempPath()
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    // A relative storage.path is resolved against the given cwd, not the process's.
+    const store = openStore({ driver: 'sqlite', path: 'nested/bridge.db' }, { cwd: dir })
+    await store.enqueue([job('m1')])
+    await store.close()
+    const again = openStore({ driver: 'sqlite', path })
+    expect(await again.stats('fetch')).toMatchObject({ pending: 1 })
+    await again.close()
+  })
+
+  it('rejects enqueue with STORE_UNAVAILABLE when the disk is full, and recovers when space returns', async () => {
+    const { store } = await open()
+    const db = store.database
+    const maxPages = db.pragma('max_page_count', { simple: true }) as number
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
+
+    const error = await store
+      .enqueue([job('small'), job('big', { blob: 'x'.repeat(200_000) })])
+      .catch((e) => e)
+    expect(error).toBeInstanceOf(BridgeError)
+    expect(error).toMatchObject({ code: ErrorCodes.STORE_UNAVAILABLE, cause: { code: 'SQLITE_FULL' } })
+
+    db.pragma(`max_page_count = ${maxPages}`)
+    await store.enqueue([job('after', { blob: 'x'.repeat(200_000) })])
+    expect((await store.claim('fetch', { limit: 10, leaseMs: 1_000 })).map((j) => j.key)).toEqual(['after'])
+  })
+
+  it('rejects writes with STORE_UNAVAILABLE and fails ping while the file is read-only', async () => {
+    const { store } = await open()
+    // chmod does not stop root (tests may run as root); query_only gives the same SQLITE_READONLY.
+    store.database.pragma('query_only = ON')
+    await expect(store.enqueue([job('m1')])).rejects.toMatchObject({
+      code: ErrorCodes.STORE_UNAVAILABLE,
+      cause: { code: 'SQLITE_READONLY' },
+    })
+    await expect(
+      store.saveMirror({
+        portal: 'p',
+        messageId: 1,
+        output: 'o',
+        ref: 1,
+        hash: 'h',
+        version: 1,
+        text: '',
+        updatedAt: 1,
+      }),
+    ).rejects.toMatchObject({ code: ErrorCodes.STORE_UNAVAILABLE })
+    expect(await store.ping()).toBe(false)
+
+    store.database.pragma('query_only = OFF')
+    expect(await store.ping()).toBe(true)
+    await store.enqueue([job('m1')])
+    expect(await store.stats('fetch')).toMatchObject({ pending: 1 })
+  })
+
+  it('rejects only the failing call of a group commit; its jobs are stored all or none', async () => {
+    const { store } = await open({
+      coalesce: (_existing, incoming) => {
+        if ((incoming as { fail?: boolean }).fail) throw new Error('cannot merge')
+        return incoming
+      },
+    })
+    await store.enqueue([job('shared', { v: 1 })])
+
+    const results = await Promise.allSettled([
+      store.enqueue([job('a')]),
+      store.enqueue([job('b1'), job('shared', { fail: true }), job('b2')]),
+      store.enqueue([job('c'), job('shared', { v: 2 })]),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: ErrorCodes.INTERNAL })
+
+    const claimed = await store.claim('fetch', { limit: 10, leaseMs: 1_000 })
+    expect(claimed.map((j) => [j.key, j.payload]).sort()).toEqual([
+      ['a', { key: 'a' }],
+      ['c', { key: 'c' }],
+      ['shared', { v: 2 }],
+    ])
+  })
+
+  it('writes the enqueue calls of one tick in one transaction', async () => {
+    const { store } = await open()
+    const db = store.database
+    db.pragma('wal_autocheckpoint = 0')
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    await Promise.all(Array.from({ length: 300 }, (_, n) => store.enqueue([job(`m${n}`)])))
+    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }]
+    // One commit of 300 small rows touches a few dozen pages; 300 commits would append ≥ 300 frames.
+    expect(log).toBeLessThan(100)
+    expect(await store.stats('fetch')).toMatchObject({ pending: 300 })
+  })
+
+  it('flushes enqueue calls still waiting when closed, then refuses new work', async () => {
+    const harness = await open()
+    const waiting = harness.store.enqueue([job('m1')])
+    await harness.store.close()
+    await waiting
+    await harness.store.close()
+    await expect(harness.store.enqueue([job('m2')])).rejects.toMatchObject({
+      code: ErrorCodes.STORE_UNAVAILABLE,
+    })
+    await expect(harness.store.stats('fetch')).rejects.toMatchObject({ code: ErrorCodes.STORE_UNAVAILABLE })
+    expect(await harness.store.ping()).toBe(false)
+
+    const store = await harness.reopen()
+    expect(await store.stats('fetch')).toMatchObject({ pending: 1 })
+  })
+
+  it('leaves a job re-claimed after lease expiry to its new holder but keeps the stale worker’s mirror', async () => {
+    const { store, clock } = await open()
+    await store.enqueue([job('m1')])
+    const [stale] = await store.claim('fetch', { limit: 1, leaseMs: 1_000 })
+    clock.advance(1_001)
+    const [current] = await store.claim('fetch', { limit: 1, leaseMs: 1_000 })
+    expect(current?.id).toBe(stale?.id)
+
+    const ref = {
+      portal: 'p',
+      messageId: 1,
+      output: 'o',
+      ref: { ts: '1' },
+      hash: 'h',
+      version: 1,
+      text: 't',
+      updatedAt: 1,
+    }
+    await store.complete(stale!, { mirror: ref })
+    await store.retry(stale!, { runAt: clock.now(), error: 'late' })
+    expect(await store.stats('fetch')).toEqual({ pending: 0, leased: 1, dead: 0 })
+    expect(await store.getMirror('p', 1, 'o')).toEqual(ref)
+
+    await store.complete(current!)
+    expect(await store.stats('fetch')).toEqual({ pending: 0, leased: 0, dead: 0 })
+  })
+
+  it('refuses a database written by a newer schema version', async () => {
+    const { store } = await open()
+    const file = store.database.name
+    store.database.prepare('UPDATE schema_version SET version = 999').run()
+    await store.close()
+    expect(() => openSqliteStore({ path: file })).toThrow(
+      expect.objectContaining({ code: ErrorCodes.STORE_UNAVAILABLE, kind: 'config' }),
+    )
+  })
+
+  it('fails to open with STORE_UNAVAILABLE when the path cannot be created', async () => {
+    const { dir } = await tempPath()
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    const blocker = join(dir, 'file')
+    openSqliteStore({ path: blocker }).close()
+    expect(() => openSqliteStore({ path: join(blocker, 'sub', 'bridge.db') })).toThrow(
+      expect.objectContaining({ code: ErrorCodes.STORE_UNAVAILABLE }),
+    )
+  })
+})
