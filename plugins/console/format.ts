@@ -1,0 +1,53 @@
+import type { MirrorMessage } from '../../src/model.js'
+
+/** What happened to the mirror: `send` creates it, `update` edits it, `delete` (or a deleted message) removes it. */
+export type ConsoleAction = 'created' | 'updated' | 'deleted'
+
+const indent = '   '
+
+function header(action: ConsoleAction, msg: MirrorMessage): string {
+  const facts = [
+    `portal ${msg.portal}`,
+    `line ${msg.line}`,
+    msg.connector,
+    `chat ${msg.chatId}`,
+    `message ${msg.messageId}`,
+  ].join(' · ')
+  const author = msg.author ? ` (${msg.author.name})` : ''
+  return `── [${action}] ${facts}${author}`
+}
+
+/**
+ * A readable block: a header line, then the plain text indented, the edit marker after an edited
+ * text, attached files, and a note when the text could not be read back from Bitrix24.
+ */
+export function formatText(action: ConsoleAction, msg: MirrorMessage, editMarker: string): string {
+  const lines = [header(action, msg)]
+  const text = msg.plainText === '' ? ['(no text)'] : msg.plainText.split('\n')
+  if (action === 'updated' && editMarker !== '') text[text.length - 1] += ` ${editMarker}`
+  for (const line of text) lines.push(indent + line)
+  for (const file of msg.files) lines.push(`${indent}file: ${file.name} <${file.url}>`)
+  if (msg.unverified)
+    lines.push(`${indent}[unverified] text taken from the event; Bitrix24 could not be read back`)
+  return `${lines.join('\n')}\n`
+}
+
+/** One JSON object per line, for `jq` and log shippers. */
+export function formatJson(action: ConsoleAction, msg: MirrorMessage, seq: number | undefined): string {
+  const record = {
+    action,
+    seq,
+    portal: msg.portal,
+    domain: msg.domain,
+    connector: msg.connector,
+    line: msg.line,
+    chatId: msg.chatId,
+    messageId: msg.messageId,
+    author: msg.author,
+    text: msg.plainText,
+    files: msg.files,
+    editedAt: msg.editedAt,
+    unverified: msg.unverified === true ? true : undefined,
+  }
+  return `${JSON.stringify(record)}\n`
+}

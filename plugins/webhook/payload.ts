@@ -1,0 +1,55 @@
+import type { MirrorMessage } from '../../src/model.js'
+import type { ExternalRef } from '../../src/plugins/api.js'
+import { formatHtml } from './format.js'
+
+export type WebhookAction = 'created' | 'updated' | 'deleted'
+
+/** The JSON body every webhook receives. */
+export interface WebhookPayload {
+  action: WebhookAction
+  portal: string
+  domain: string
+  line: number
+  connector: string
+  chatId: number
+  messageId: number
+  /** Plain text (mentions as names, links as `label (url)`). */
+  text: string
+  /** The raw BB-code as Bitrix24 returned it. */
+  bbcode: string
+  /** Simple escaped HTML, only with `includeHtml: true`. */
+  html?: string
+  author?: { id: number; name: string }
+  files: { name: string; url: string }[]
+  editedAt: string
+  /** Present (true) when the text came from the event because Bitrix24 could not be read back. */
+  unverified?: true
+  /** What the receiver (or the bridge) returned for this message before; null when creating. */
+  ref: ExternalRef
+}
+
+export function buildPayload(
+  action: WebhookAction,
+  msg: MirrorMessage,
+  ref: ExternalRef,
+  includeHtml: boolean,
+): WebhookPayload {
+  const payload: WebhookPayload = {
+    action,
+    portal: msg.portal,
+    domain: msg.domain,
+    line: msg.line,
+    connector: msg.connector,
+    chatId: msg.chatId,
+    messageId: msg.messageId,
+    text: msg.plainText,
+    bbcode: msg.bbcode,
+    files: msg.files,
+    editedAt: msg.editedAt,
+    ref: ref ?? null,
+  }
+  if (includeHtml) payload.html = formatHtml(msg.ast)
+  if (msg.author) payload.author = msg.author
+  if (msg.unverified) payload.unverified = true
+  return payload
+}
