@@ -1,4 +1,5 @@
 import type { MirrorFile } from '../model.js'
+import type { BitrixError } from './errors.js'
 
 /** One portal the bridge serves: configured by hand (webhook mode) or, later, installed (OAuth). */
 export interface PortalRecord {
@@ -41,7 +42,7 @@ export type ReadResult =
   /** The id check failed: the message was deleted or is invisible. Never mirror what came instead. */
   | { status: 'deleted' }
   /** Could not read: `error.retryable` says whether a later attempt may succeed. */
-  | { status: 'error'; error: import('./errors.js').BitrixError }
+  | { status: 'error'; error: BitrixError }
 
 export interface BitrixClient {
   /** Reads many messages of one portal: batches of ≤ 50, fallback to line history, then the event text. */

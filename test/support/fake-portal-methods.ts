@@ -1,0 +1,190 @@
+import qs from 'qs'
+
+// The REST methods a fake Bitrix24 portal answers, over an in-memory table. No vitest imports:
+// the demo and the benchmarks load this through tsx.
+
+export interface FakeFile {
+  id: number
+  name: string
+}
+
+export interface FakeMessage {
+  id: number
+  chatId: number
+  authorId: number
+  text: string
+  date?: string
+  files?: FakeFile[]
+  params?: Record<string, unknown>
+}
+
+export interface FakeUser {
+  id: number
+  name: string
+}
+
+export type FakeMethod = (params: Record<string, unknown>) => unknown
+
+export interface FakePortalState {
+  messages: Map<number, FakeMessage>
+  users: Map<number, FakeUser>
+  /** Chats the webhook user is NOT a member of (im.dialog.messages.get → 403 ACCESS_ERROR). */
+  nonMemberChats: Set<number>
+  /** Whether the webhook user may read open-line history. */
+  historyAccess: boolean
+  /** Extra methods registered by a test or the demo. */
+  custom: Map<string, FakeMethod>
+  /** Base for file URLs. */
+  origin: string
+}
+
+/** A REST error reply: `{error, error_description}` with an HTTP status. */
+export class FakeRestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(`${error}: ${description}`)
+  }
+}
+
+const maxBatch = 50
+
+function dateOf(message: FakeMessage): string {
+  return message.date ?? new Date(Date.UTC(2024, 4, 2, 11, 0, 0) + message.id * 1000).toISOString()
+}
+
+function chatIdFromDialog(value: unknown): number {
+  const match = /^chat(\d+)$/.exec(String(value ?? ''))
+  if (match === null) throw new FakeRestError(400, 'DIALOG_ID_EMPTY', "Dialog ID can't be empty")
+  return Number(match[1])
+}
+
+function messagesOf(state: FakePortalState, chatId: number): FakeMessage[] {
+  return [...state.messages.values()].filter((m) => m.chatId === chatId).sort((a, b) => b.id - a.id)
+}
+
+function fileJson(state: FakePortalState, message: FakeMessage, file: FakeFile) {
+  const { origin } = state
+  return {
+    id: file.id,
+    chatId: message.chatId,
+    name: file.name,
+    type: 'file',
+    authorId: message.authorId,
+    urlShow: `${origin}/disk/showFile/${file.id}/`,
+    urlDownload: `${origin}/disk/downloadFile/${file.id}/`,
+  }
+}
+
+function messageJson(message: FakeMessage) {
+  const params = { ...message.params }
+  if (message.files !== undefined && message.files.length > 0) params.FILE_ID = message.files.map((f) => f.id)
+  return {
+    id: message.id,
+    chat_id: message.chatId,
+    author_id: message.authorId,
+    date: dateOf(message),
+    text: message.text,
+    params,
+  }
+}
+
+/** LAST_ID: only ids below it, newest first — so a deleted message yields the next older one. */
+function dialogMessagesGet(state: FakePortalState, params: Record<string, unknown>) {
+  const chatId = chatIdFromDialog(params.DIALOG_ID)
+  if (state.nonMemberChats.has(chatId)) {
+    throw new FakeRestError(403, 'ACCESS_ERROR', 'You do not have access to the specified dialog')
+  }
+  const lastId = params.LAST_ID === undefined ? Number.POSITIVE_INFINITY : Number(params.LAST_ID)
+  const limit = Math.min(50, Math.max(1, Number(params.LIMIT ?? 20)))
+  const picked = messagesOf(state, chatId)
+    .filter((m) => m.id < lastId)
+    .slice(0, limit)
+  const authors = new Set(picked.map((m) => m.authorId))
+  return {
+    chat_id: chatId,
+    messages: picked.map(messageJson),
+    users: [...authors].flatMap((id) => {
+      const user = state.users.get(id)
+      return user === undefined ? [] : [{ id: user.id, name: user.name, bot: false }]
+    }),
+    files: picked.flatMap((m) => (m.files ?? []).map((f) => fileJson(state, m, f))),
+  }
+}
+
+function sessionHistoryGet(state: FakePortalState, params: Record<string, unknown>) {
+  if (!state.historyAccess) throw new FakeRestError(403, 'ACCESS_DENIED', 'Access denied')
+  const chatId = Number(params.CHAT_ID)
+  if (!Number.isInteger(chatId) || chatId <= 0) throw new FakeRestError(400, 'CHAT_ID_EMPTY', 'Chat ID empty')
+  const message: Record<string, unknown> = {}
+  const users: Record<string, unknown> = {}
+  const files: Record<string, unknown> = {}
+  for (const m of messagesOf(state, chatId)) {
+    const json = messageJson(m)
+    message[m.id] = {
+      id: m.id,
+      chatid: chatId,
+      senderid: m.authorId,
+      date: json.date,
+      text: m.text,
+      textlegacy: m.text,
+      params: json.params,
+    }
+    const user = state.users.get(m.authorId)
+    if (user !== undefined) users[user.id] = { id: user.id, name: user.name }
+    for (const f of m.files ?? []) files[f.id] = fileJson(state, m, f)
+  }
+  return { chatId, sessionId: chatId * 10, message, users, files }
+}
+
+export function runMethod(state: FakePortalState, method: string, params: Record<string, unknown>): unknown {
+  const custom = state.custom.get(method)
+  if (custom !== undefined) return custom(params)
+  if (method === 'im.dialog.messages.get') return dialogMessagesGet(state, params)
+  if (method === 'imopenlines.session.history.get') return sessionHistoryGet(state, params)
+  if (method === 'server.time') return new Date().toISOString()
+  throw new FakeRestError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!')
+}
+
+export interface FakeBatchCommand {
+  key: string
+  method: string
+  params: Record<string, unknown>
+}
+
+export function parseBatchCommands(params: Record<string, unknown>): FakeBatchCommand[] {
+  const cmd = params.cmd
+  if (typeof cmd !== 'object' || cmd === null) return []
+  return Object.entries(cmd as Record<string, unknown>).map(([key, value]) => {
+    const [method = '', query = ''] = String(value).split(/\?(.*)/s)
+    return { key, method, params: qs.parse(query, { depth: 10 }) as Record<string, unknown> }
+  })
+}
+
+/** `batch`: per-command result or result_error, HTTP 200 either way. Empty maps are `[]`, as PHP sends them. */
+export function runBatch(state: FakePortalState, commands: FakeBatchCommand[], halt: boolean) {
+  if (commands.length > maxBatch) {
+    throw new FakeRestError(400, 'ERROR_BATCH_LENGTH_EXCEEDED', `Max batch length exceeded ${maxBatch}`)
+  }
+  const result: Record<string, unknown> = {}
+  const errors: Record<string, unknown> = {}
+  for (const command of commands) {
+    try {
+      result[command.key] = runMethod(state, command.method, command.params)
+    } catch (err) {
+      if (!(err instanceof FakeRestError)) throw err
+      errors[command.key] = { error: err.error, error_description: err.description }
+      if (halt) break
+    }
+  }
+  const orList = (map: Record<string, unknown>) => (Object.keys(map).length === 0 ? [] : map)
+  return {
+    result: orList(result),
+    result_error: orList(errors),
+    result_total: [],
+    result_next: [],
+    result_time: [],
+  }
+}

@@ -1,0 +1,53 @@
+import type { FakeBatchCommand, FakeMessage, FakeMethod, FakeUser } from './fake-portal-methods.js'
+
+export interface FakeFailure {
+  status?: number
+  body?: unknown
+  headers?: Record<string, string>
+  /** Wait this long before answering (with `status`, or normally when no status is given). */
+  delayMs?: number
+}
+
+export interface FakeRequest {
+  method: string
+  params: Record<string, unknown>
+  at: number
+  status: number
+  /** For `batch`: the commands it carried. */
+  commands?: FakeBatchCommand[]
+}
+
+export interface FakePortalOptions {
+  userId?: number
+  code?: string
+  /** Enforce Bitrix24's leaky bucket (off by default). */
+  rateLimit?: { burst: number; perSecond: number }
+  historyAccess?: boolean
+}
+
+export interface FakePortal {
+  /** `http://127.0.0.1:<port>` */
+  url: string
+  /** `${url}/rest/<userId>/<code>/` */
+  webhookUrl: string
+  /** `127.0.0.1:<port>`: what a portal record's domain would be. */
+  host: string
+  requests: FakeRequest[]
+  stats: { requests: number; rejected503: number; commands: number }
+  setMessage(message: FakeMessage): void
+  deleteMessage(id: number): void
+  addUser(user: FakeUser): void
+  /** The webhook user is a member of every chat unless set otherwise. */
+  setMember(chatId: number, member: boolean): void
+  setHistoryAccess(allowed: boolean): void
+  setRateLimit(limit: { burst: number; perSecond: number } | undefined): void
+  /** Answer the next `n` requests with this failure. */
+  failNext(n: number, failure: FakeFailure): void
+  /** Answer every request with this failure for `ms`. */
+  failFor(ms: number, failure: FakeFailure): void
+  /** Answer 302 to the same path on this base (a renamed portal); undefined stops it. */
+  redirectTo(baseUrl: string | undefined): void
+  /** Register or replace a REST method (throw FakeRestError for an error reply). */
+  handle(method: string, fn: FakeMethod): void
+  close(): Promise<void>
+}
