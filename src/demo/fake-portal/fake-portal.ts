@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import qs from 'qs'
+import { createFakeBucket, type FakeBucket } from './fake-portal-bucket.js'
+import {
+  type FakeFile,
+  type FakeMessage,
+  type FakeMethod,
+  type FakePortalState,
+  FakeRestError,
+  type FakeUser,
+  parseBatchCommands,
+  runBatch,
+  runMethod,
+} from './fake-portal-methods.js'
+import type { FakeFailure, FakePortal, FakePortalOptions, FakeRequest } from './fake-portal-types.js'
+
+// A fake Bitrix24 portal on loopback speaking the real wire format (form-encoded POSTs to
+// /rest/<user>/<code>/<method>). Used by integration tests, the demo and the benchmarks (via tsx:
+// so no vitest import here).
+
+export type { FakeFailure, FakePortal, FakePortalOptions, FakeRequest } from './fake-portal-types.js'
+export type { FakeFile, FakeMessage, FakeMethod, FakeUser }
+export { FakeRestError }
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  if (res.destroyed || res.writableEnded) return
+  const text = typeof body === 'string' ? body : JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+  res.end(text)
+}
+
+async function readParams(req: IncomingMessage, query: string): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  const text = Buffer.concat(chunks).toString('utf8')
+  const fromQuery = qs.parse(query, { depth: 10 }) as Record<string, unknown>
+  if ((req.headers['content-type'] ?? '').includes('json') && text !== '') {
+    return { ...fromQuery, ...(JSON.parse(text) as Record<string, unknown>) }
+  }
+  return {
+    ...fromQuery,
+    ...(qs.parse(text, { depth: 10, parameterLimit: 10_000 }) as Record<string, unknown>),
+  }
+}
+
+export async function startFakePortal(options: FakePortalOptions = {}): Promise<FakePortal> {
+  const userId = options.userId ?? 1
+  const code = options.code ?? 'testcode'
+  const state: FakePortalState = {
+    messages: new Map(),
+    users: new Map(),
+    nonMemberChats: new Set(),
+    historyAccess: options.historyAccess ?? true,
+    custom: new Map(),
+    origin: '',
+  }
+  let bucket: FakeBucket | undefined = options.rateLimit && createFakeBucket(options.rateLimit)
+  let failures: Array<{ left: number; until: number; failure: FakeFailure }> = []
+  let redirectBase: string | undefined
+  const timers = new Set<NodeJS.Timeout>()
+  const requests: FakeRequest[] = []
+  const stats = { requests: 0, rejected503: 0, commands: 0 }
+
+  function nextFailure(): FakeFailure | undefined {
+    const now = Date.now()
+    failures = failures.filter((f) => f.left > 0 && f.until > now)
+    const first = failures[0]
+    if (first === undefined) return undefined
+    first.left -= 1
+    return first.failure
+  }
+
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        resolve()
+      }, ms)
+      timers.add(timer)
+    })
+
+  async function answer(req: IncomingMessage, res: ServerResponse, record: FakeRequest): Promise<void> {
+    const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
+      record.status = status
+      if (status === 503) stats.rejected503 += 1
+      send(res, status, body, headers)
+    }
+    const url = new URL(req.url ?? '/', 'http://fake')
+    const match = /^\/rest\/([^/]+)\/([^/]+)\/([^/]+?)(?:\.json)?$/.exec(url.pathname)
+    record.params = await readParams(req, url.search.slice(1))
+    if (match === null) return reply(404, { error: 'NOT_FOUND', error_description: 'Not a REST path' })
+    const method = match[3] ?? ''
+    record.method = method
+    if (redirectBase !== undefined) return reply(302, '', { location: `${redirectBase}${url.pathname}` })
+    const failure = nextFailure()
+    if (failure?.delayMs !== undefined) await delay(failure.delayMs)
+    if (failure?.status !== undefined) return reply(failure.status, failure.body ?? '', failure.headers)
+    if (match[1] !== String(userId) || match[2] !== code) {
+      return reply(401, { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' })
+    }
+    if (bucket !== undefined && !bucket.admit()) {
+      return reply(503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' })
+    }
+    const time = { start: Date.now() / 1000, finish: Date.now() / 1000, duration: 0, processing: 0 }
+    try {
+      if (method === 'batch') {
+        record.commands = parseBatchCommands(record.params)
+        stats.commands += record.commands.length
+        const halt = String(record.params.halt ?? '0') === '1'
+        return reply(200, { result: runBatch(state, record.commands, halt), time })
+      }
+      stats.commands += 1
+      return reply(200, { result: runMethod(state, method, record.params), time })
+    } catch (err) {
+      if (!(err instanceof FakeRestError)) throw err
+      return reply(err.status, { error: err.error, error_description: err.description })
+    }
+  }
+
+  const server = createServer((req, res) => {
+    stats.requests += 1
+    const record: FakeRequest = { method: '', params: {}, at: Date.now(), status: 0 }
+    requests.push(record)
+    answer(req, res, record).catch((err: unknown) => {
+      record.status = 500
+      send(res, 500, { error: 'INTERNAL_SERVER_ERROR', error_description: String(err) })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const url = `http://127.0.0.1:${port}`
+  state.origin = url
+
+  return {
+    url,
+    webhookUrl: `${url}/rest/${userId}/${code}/`,
+    host: `127.0.0.1:${port}`,
+    requests,
+    stats,
+    setMessage: (message) => void state.messages.set(message.id, message),
+    deleteMessage: (id) => void state.messages.delete(id),
+    addUser: (user) => void state.users.set(user.id, user),
+    setMember(chatId, member) {
+      if (member) state.nonMemberChats.delete(chatId)
+      else state.nonMemberChats.add(chatId)
+    },
+    setHistoryAccess(allowed) {
+      state.historyAccess = allowed
+    },
+    setRateLimit(limit) {
+      bucket = limit && createFakeBucket(limit)
+    },
+    failNext: (n, failure) => void failures.push({ left: n, until: Number.POSITIVE_INFINITY, failure }),
+    failFor: (ms, failure) =>
+      void failures.push({ left: Number.POSITIVE_INFINITY, until: Date.now() + ms, failure }),
+    redirectTo(baseUrl) {
+      redirectBase = baseUrl?.replace(/\/+$/, '')
+    },
+    handle: (method, fn) => void state.custom.set(method, fn),
+    async close() {
+      for (const timer of timers) clearTimeout(timer)
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

@@ -1,0 +1,68 @@
+import type { Logger } from 'pino'
+import type { PortalDirectory } from '../bitrix/portal-directory.js'
+import type { Store } from '../store/store.js'
+import {
+  defaultHandlers,
+  type EventHandler,
+  type EventHandlerMap,
+  type ReceiverAnswer,
+} from './event-handlers.js'
+import { readEnvelope } from './event-schema.js'
+import { tokenError, verifyToken } from './verify-token.js'
+
+export interface EventReceiverDeps {
+  store: Store
+  portals: PortalDirectory
+  logger: Logger
+  /** Connectors to route; empty = all. */
+  connectors: readonly string[]
+  /** Open-line event types to handle (case-insensitive); app lifecycle events are always handled. */
+  events: readonly string[]
+  /** Replaces or adds handlers by event type (e.g. OAuth mode's ONAPPINSTALL). */
+  handlers?: EventHandlerMap
+  /** Called after jobs were durably stored (wake the workers); must be cheap and not throw. */
+  onQueued?: (count: number) => void
+}
+
+/** Handles one parsed body; resolves to the 200 answer or throws a BridgeError the error handler maps. */
+export type EventReceiver = (body: unknown) => Promise<ReceiverAnswer>
+
+/**
+ * The request path, in order: shape → event type handled? → token → handler (connector filter,
+ * durable enqueue). Everything here is built once; a request allocates only what it returns.
+ */
+export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
+  const { logger } = deps
+  const handlers: EventHandlerMap = {
+    ...defaultHandlers({
+      store: deps.store,
+      logger,
+      connectors: new Set(deps.connectors),
+      ...(deps.onQueued === undefined ? {} : { onQueued: deps.onQueued }),
+    }),
+    ...deps.handlers,
+  }
+  const enabled = new Set(deps.events.map((e) => e.toUpperCase()))
+  // Only the handlers that may run, keyed by type: one Map lookup per request.
+  const active = new Map<string, EventHandler>()
+  for (const [type, handler] of Object.entries(handlers)) {
+    if (handler.always === true || enabled.has(type)) active.set(type, handler)
+  }
+
+  return async (body) => {
+    const envelope = readEnvelope(body)
+    const handler = active.get(envelope.type)
+    if (handler === undefined) return { ignored: `event type ${envelope.type.slice(0, 64)} is not handled` }
+    const parsed = handler.parse(envelope)
+    const check = handler.verify?.(envelope) ?? verifyToken(deps.portals, envelope.auth)
+    if (!check.ok) {
+      // Secret-free on purpose: no token, no body.
+      logger.warn(
+        { member_id: envelope.auth.memberId, domain: envelope.auth.domain, reason: check.reason },
+        'event rejected',
+      )
+      throw tokenError(check)
+    }
+    return handler.handle(parsed, check.portal, envelope)
+  }
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { Logger } from 'pino'
+import type { PortalDirectory } from '../bitrix/portal-directory.js'
+import type { Store } from '../store/store.js'
+import { registerBodyParsers } from './body-parsers.js'
+import { createEventReceiver } from './create-event-receiver.js'
+import { createErrorHandler } from './error-answer.js'
+import type { EventHandlerMap } from './event-handlers.js'
+
+export interface ReceiverConfig {
+  /** Route the events are posted to, e.g. `/bitrix/events`. */
+  path: string
+  bodyLimit: number
+  parameterLimit: number
+  depth: number
+  /** Connectors to route; empty = all. */
+  connectors: readonly string[]
+  /** Open-line event types to handle. */
+  events: readonly string[]
+}
+
+export interface ReceiverDeps {
+  store: Store
+  portals: PortalDirectory
+  /** Used as is: pass a child logger (`{component: 'receiver'}`). */
+  logger: Logger
+  config: ReceiverConfig
+  /** Extra or replacement handlers by event type (OAuth mode plugs its lifecycle handlers in here). */
+  handlers?: EventHandlerMap
+  /** Called after jobs were durably stored (wake the workers); must be cheap and not throw. */
+  onQueued?: (count: number) => void
+}
+
+/**
+ * The Bitrix24 event endpoint as an encapsulated fastify plugin (no fastify-plugin wrapper, so its
+ * body parsers and error handler stay inside it). Answers 200 only after the fetch jobs are stored.
+ */
+export function receiverPlugin(deps: ReceiverDeps): FastifyPluginAsync {
+  return async (app) => {
+    const { config } = deps
+    registerBodyParsers(app, config)
+    app.setErrorHandler(createErrorHandler(deps.logger, config.bodyLimit))
+    const receive = createEventReceiver({
+      store: deps.store,
+      portals: deps.portals,
+      logger: deps.logger,
+      connectors: config.connectors,
+      events: config.events,
+      ...(deps.handlers === undefined ? {} : { handlers: deps.handlers }),
+      ...(deps.onQueued === undefined ? {} : { onQueued: deps.onQueued }),
+    })
+    app.post(config.path, { bodyLimit: config.bodyLimit }, (request) => receive(request.body))
+  }
+}
+
+/** Same as `app.register(receiverPlugin(deps))`; the route exists once the app is ready. */
+export function registerReceiver(app: FastifyInstance, deps: ReceiverDeps): void {
+  app.register(receiverPlugin(deps))
+}

@@ -1,0 +1,36 @@
+import type { JobInput, Store } from '../../../src/store/store.js'
+
+/** A Store that only records `enqueue` (the real SQLite store is tested elsewhere); `fail` makes it reject. */
+export interface RecordingStore extends Store {
+  readonly jobs: JobInput[]
+  fail: Error | undefined
+}
+
+export function recordingStore(): RecordingStore {
+  const notUsed = (name: string) => () => {
+    throw new Error(`the receiver must not call store.${name}`)
+  }
+  const store = {
+    jobs: [] as JobInput[],
+    fail: undefined as Error | undefined,
+    async enqueue(jobs: readonly JobInput[]) {
+      if (store.fail !== undefined) throw store.fail
+      store.jobs.push(...jobs)
+    },
+    claim: notUsed('claim'),
+    complete: notUsed('complete'),
+    retry: notUsed('retry'),
+    deadLetter: notUsed('deadLetter'),
+    extendLease: notUsed('extendLease'),
+    listDead: notUsed('listDead'),
+    replayDead: notUsed('replayDead'),
+    stats: notUsed('stats'),
+    getMirror: notUsed('getMirror'),
+    saveMirror: notUsed('saveMirror'),
+    log: notUsed('log'),
+    listDeliveries: notUsed('listDeliveries'),
+    ping: notUsed('ping'),
+    close: notUsed('close'),
+  }
+  return store
+}
