@@ -1,0 +1,137 @@
+import type { Schema } from 'convict'
+import {
+  anyString,
+  boolean,
+  integer,
+  list,
+  nonEmptyString,
+  oneOf,
+  positiveNumber,
+  stringList,
+  urlPath,
+} from './schema-formats.js'
+import type { BridgeConfig } from './types.js'
+
+/** Settings convict owns; `outputs` and `routes` are validated on their own (per plugin, per route). */
+export type CoreSettings = Omit<BridgeConfig, 'outputs' | 'routes'>
+
+export const DEFAULT_EVENTS = ['ONOPENLINEMESSAGEUPDATE', 'ONOPENLINEMESSAGEADD', 'ONOPENLINEMESSAGEDELETE']
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/**
+ * The core settings with defaults and docs. No `env`/`arg` entries on purpose: `${VAR}`
+ * interpolation has already happened, and core code never reads process.env or argv.
+ */
+export const coreSchema: Schema<CoreSettings> = {
+  server: {
+    host: { doc: 'Interface to listen on.', format: nonEmptyString, default: '0.0.0.0' },
+    port: { doc: 'TCP port to listen on (0 = any free port).', format: integer(0, 65535), default: 8080 },
+    path: {
+      doc: 'URL path Bitrix24 posts events to (the handler URL you bind).',
+      format: urlPath,
+      default: '/bitrix/events',
+    },
+    bodyLimit: {
+      doc: 'Largest accepted request body, in bytes (larger → 413).',
+      format: integer(1),
+      default: 262144,
+    },
+    parameterLimit: { doc: 'Most keys accepted in one form body.', format: integer(1), default: 1000 },
+    depth: { doc: 'Deepest bracket nesting accepted in a form body key.', format: integer(1), default: 8 },
+  },
+  storage: {
+    driver: { doc: 'Storage engine.', format: oneOf(['sqlite']), default: 'sqlite' },
+    path: {
+      doc: 'SQLite database file (relative to the working directory).',
+      format: nonEmptyString,
+      default: './data/bridge.db',
+    },
+  },
+  bitrix: {
+    portals: {
+      doc: 'Portals served: [{domain, memberId?, applicationToken, webhookUrl?}].',
+      format: list,
+      default: [],
+    },
+    rateLimit: {
+      burst: {
+        doc: 'REST requests allowed back to back per portal (leaky bucket size).',
+        format: integer(1),
+        default: 50,
+      },
+      perSecond: {
+        doc: 'REST requests per second per portal once the bucket is full.',
+        format: positiveNumber,
+        default: 2,
+      },
+    },
+    connectors: {
+      doc: 'Connectors to handle (e.g. telegrambot); empty = all.',
+      format: stringList(),
+      default: [],
+    },
+    events: {
+      doc: 'Event types to handle and bind.',
+      format: stringList(/^[A-Z][A-Z0-9_]*$/, 'upper-case event names such as ONOPENLINEMESSAGEUPDATE'),
+      default: DEFAULT_EVENTS,
+    },
+    timeoutMs: { doc: 'Timeout of one REST request, in ms.', format: integer(1), default: 10000 },
+    retries: {
+      doc: 'Retries inside one REST call (503/429/5xx/timeout) before the job is retried later.',
+      format: integer(0),
+      default: 3,
+    },
+  },
+  policy: {
+    missingOriginal: {
+      doc: 'When the mirrored original is missing or too old to edit.',
+      format: oneOf(['send-new', 'skip']),
+      default: 'send-new',
+    },
+    editMarker: {
+      doc: 'Marker outputs add to edited messages ("" = none).',
+      format: anyString,
+      default: '(edited)',
+    },
+    deleted: {
+      doc: 'What a deleted message does to its mirrors.',
+      format: oneOf(['strike', 'delete', 'ignore']),
+      default: 'strike',
+    },
+  },
+  pipeline: {
+    maxAttempts: { doc: 'Attempts per job before it is dead-lettered.', format: integer(1), default: 10 },
+    maxAgeSeconds: {
+      doc: 'Jobs older than this are dead-lettered, in seconds.',
+      format: integer(1),
+      default: 86400,
+    },
+    leaseSeconds: {
+      doc: 'How long a worker holds a claimed job before others may take it.',
+      format: integer(1),
+      default: 60,
+    },
+    pollIntervalMs: {
+      doc: 'How often idle workers look for due jobs, in ms.',
+      format: integer(1),
+      default: 250,
+    },
+    backoffBaseMs: {
+      doc: 'First retry delay, doubled per attempt, in ms.',
+      format: integer(0),
+      default: 1000,
+    },
+    backoffMaxMs: { doc: 'Longest retry delay, in ms.', format: integer(0), default: 300000 },
+    batchSize: {
+      doc: 'Messages read per Bitrix24 batch call (Bitrix allows 50).',
+      format: integer(1, 50),
+      default: 50,
+    },
+    outputConcurrency: { doc: 'Deliveries in flight per output.', format: integer(1), default: 4 },
+  },
+  log: {
+    level: { doc: 'Log level.', format: oneOf(LOG_LEVELS), default: 'info' },
+    pretty: { doc: 'Human-readable logs instead of JSON lines.', format: boolean, default: false },
+  },
+}
