@@ -4,8 +4,8 @@ import { createBitrixClient } from './bitrix/create-client.js'
 import { createPortalDirectory, type PortalDirectory } from './bitrix/portal-directory.js'
 import type { BitrixClient } from './bitrix/types.js'
 import type { BridgeConfig } from './config/types.js'
-import { silentLogger } from './observability/logger.js'
 import { registerHealthRoutes } from './observability/health-routes.js'
+import { silentLogger } from './observability/logger.js'
 import { coalescePayloads } from './pipeline/coalesce.js'
 import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js'
 import type { OutputPlugin } from './plugins/api.js'
@@ -71,10 +71,13 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     now,
   })
 
-  const httpLogger: FastifyBaseLogger = logger.child({ component: 'http' })
+  // Per-request info lines would drown the log at the rates Bitrix24 bursts at: warnings and up only.
+  const httpLogger: FastifyBaseLogger = logger.child(
+    { component: 'http' },
+    { level: logger.levelVal > 40 ? logger.level : 'warn' },
+  )
   const server: FastifyInstance = Fastify({
     loggerInstance: httpLogger,
-    disableRequestLogging: true,
     bodyLimit: config.server.bodyLimit,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -83,8 +86,17 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
   })
+  // New fetch jobs wait `coalesceWindowMs`, so a burst of edits of one message merges into one read.
+  const window = config.pipeline.coalesceWindowMs
+  const receiverStore: Store =
+    window > 0
+      ? Object.assign(Object.create(store) as Store, {
+          enqueue: (jobs: Parameters<Store['enqueue']>[0]) =>
+            store.enqueue(jobs.map((job) => ({ ...job, runAt: now() + window }))),
+        })
+      : store
   registerReceiver(server, {
-    store,
+    store: receiverStore,
     portals,
     logger: logger.child({ component: 'receiver' }),
     config: { ...config.server, connectors: config.bitrix.connectors, events: config.bitrix.events },

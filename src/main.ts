@@ -10,7 +10,10 @@ const program = new Command()
   .description('Mirror Bitrix24 open-line messages and their edits to Slack, Telegram, email and more')
   .showHelpAfterError()
 
-const configOption = ['-c, --config <file>', 'config file (YAML or JSON); default $BRIDGE_CONFIG or config/bridge.yaml'] as const
+const configOption = [
+  '-c, --config <file>',
+  'config file (YAML or JSON); default $BRIDGE_CONFIG or config/bridge.yaml',
+] as const
 
 program
   .command('start')

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load-config.js'
 import type { BridgeConfig } from '../config/types.js'
-import { resolvePlugin } from '../plugins/registry.js'
+import { ErrorCodes, isBridgeError } from '../errors.js'
+import { builtinPlugins, resolvePlugin } from '../plugins/registry.js'
 
 /** Load and validate the config as the CLI does: file from --config, BRIDGE_CONFIG or the default. */
 export async function loadCliConfig(
@@ -11,7 +12,18 @@ export async function loadCliConfig(
   const options: Parameters<typeof loadConfig>[0] = {
     env,
     cwd,
-    resolvePluginSchema: async (type) => (await resolvePlugin(type, cwd)).configSchema,
+    knownOutputTypes: Object.keys(builtinPlugins),
+    resolvePluginSchema: async (type: string) => {
+      try {
+        return (await resolvePlugin(type, cwd)).configSchema
+      } catch (err) {
+        // A bare word that is neither built in nor installed is most likely a typo of a built-in:
+        // let the validator say "unknown output type" with a suggestion.
+        if (isBridgeError(err) && err.code === ErrorCodes.PLUGIN_LOAD && /^[a-z0-9-]+$/i.test(type))
+          return undefined
+        throw err
+      }
+    },
   }
   if (configPath !== undefined) options.path = configPath
   return loadConfig(options)

@@ -129,6 +129,11 @@ export const coreSchema: Schema<CoreSettings> = {
       default: 50,
     },
     outputConcurrency: { doc: 'Deliveries in flight per output.', format: integer(1), default: 4 },
+    coalesceWindowMs: {
+      doc: 'How long a new event waits before its message is read, so quick successive edits become one read and one update.',
+      format: integer(0),
+      default: 250,
+    },
   },
   log: {
     level: { doc: 'Log level.', format: oneOf(LOG_LEVELS), default: 'info' },

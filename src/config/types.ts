@@ -88,6 +88,8 @@ export interface PipelineConfig {
   batchSize: number
   /** Deliveries in flight per output. */
   outputConcurrency: number
+  /** Delay before a new event's message is read, so quick successive edits merge into one read. */
+  coalesceWindowMs: number
 }
 
 export interface LogConfig {

@@ -1,6 +1,6 @@
 import type { App } from '../app.js'
-import type { FakePortal } from './fake-portal/fake-portal.js'
 import type { addEvent, deleteEvent, EventPortal, updateEvent } from './event-bodies.js'
+import type { FakePortal } from './fake-portal/fake-portal.js'
 
 interface ScriptDeps {
   app: App
@@ -44,9 +44,20 @@ export async function demoScript(deps: ScriptDeps): Promise<{ ok: boolean; summa
   portal.addUser({ id: 12, name: 'Ivan Orlov' })
   const first = 'Your order #4411 ships [b]tomorrow[/b].'
   portal.setMessage({ id: 2057, chatId, authorId: 7, text: first })
-  await send('operator writes message 2057', events.addEvent(identity, { chatId, messageId: 2057, text: first }, { ts: ts0 }))
-  portal.setMessage({ id: 2058, chatId, authorId: 7, text: 'Track it here: [url=https://example.com/t/4411]parcel 4411[/url]' })
-  await send('operator writes message 2058', events.addEvent(identity, { chatId, messageId: 2058, text: 'Track it' }, { ts: ts0 }))
+  await send(
+    'operator writes message 2057',
+    events.addEvent(identity, { chatId, messageId: 2057, text: first }, { ts: ts0 }),
+  )
+  portal.setMessage({
+    id: 2058,
+    chatId,
+    authorId: 7,
+    text: 'Track it here: [url=https://example.com/t/4411]parcel 4411[/url]',
+  })
+  await send(
+    'operator writes message 2058',
+    events.addEvent(identity, { chatId, messageId: 2058, text: 'Track it' }, { ts: ts0 }),
+  )
   await settle(app)
 
   const edited =
@@ -54,26 +65,53 @@ export async function demoScript(deps: ScriptDeps): Promise<{ ok: boolean; summa
   portal.setMessage({ id: 2057, chatId, authorId: 7, text: edited })
   await send(
     'operator edits 2057 (server payload shape, text hint carries the signature)',
-    events.updateEvent(identity, [{ chatId, messageId: 2057, externalIds: ['5521'], text: `[b]Anna Petrova:[/b][br] ${edited}` }], {
-      shape: 'server',
-      ts: ts0 + 1,
-    }),
+    events.updateEvent(
+      identity,
+      [{ chatId, messageId: 2057, externalIds: ['5521'], text: `[b]Anna Petrova:[/b][br] ${edited}` }],
+      {
+        shape: 'server',
+        ts: ts0 + 1,
+      },
+    ),
   )
   await settle(app)
 
-  portal.setMessage({ id: 2058, chatId, authorId: 7, text: 'Track it here: [url=https://example.com/t/4411]parcel 4411[/url] (DHL)' })
-  await send('quick edit #1 of 2058', events.updateEvent(identity, [{ chatId, messageId: 2058 }], { ts: ts0 + 2 }))
-  portal.setMessage({ id: 2058, chatId, authorId: 7, text: 'Track it here: [url=https://example.com/t/4411]parcel 4411[/url] (DHL Express)' })
-  await send('quick edit #2 of 2058', events.updateEvent(identity, [{ chatId, messageId: 2058 }], { ts: ts0 + 3 }))
+  portal.setMessage({
+    id: 2058,
+    chatId,
+    authorId: 7,
+    text: 'Track it here: [url=https://example.com/t/4411]parcel 4411[/url] (DHL)',
+  })
+  await send(
+    'quick edit #1 of 2058',
+    events.updateEvent(identity, [{ chatId, messageId: 2058 }], { ts: ts0 + 2 }),
+  )
+  portal.setMessage({
+    id: 2058,
+    chatId,
+    authorId: 7,
+    text: 'Track it here: [url=https://example.com/t/4411]parcel 4411[/url] (DHL Express)',
+  })
+  await send(
+    'quick edit #2 of 2058',
+    events.updateEvent(identity, [{ chatId, messageId: 2058 }], { ts: ts0 + 3 }),
+  )
   await settle(app)
 
   const forged = await send(
     'forged edit with a wrong application token',
-    events.updateEvent({ ...identity, applicationToken: 'not-the-real-token' }, [{ chatId, messageId: 2057 }], { ts: ts0 + 4 }),
+    events.updateEvent(
+      { ...identity, applicationToken: 'not-the-real-token' },
+      [{ chatId, messageId: 2057 }],
+      { ts: ts0 + 4 },
+    ),
   )
 
   portal.deleteMessage(2058)
-  await send('operator deletes 2058', events.deleteEvent(identity, { chatId, messageId: 2058 }, { ts: ts0 + 5 }))
+  await send(
+    'operator deletes 2058',
+    events.deleteEvent(identity, { chatId, messageId: 2058 }, { ts: ts0 + 5 }),
+  )
   await settle(app)
 
   const log = await app.store.listDeliveries({ limit: 1000 })

@@ -48,16 +48,21 @@ export function encodeForm(body: object): string {
 }
 
 /** An ONOPENLINEMESSAGEUPDATE delivery for one or more edited messages. */
-export function updateEvent(portal: EventPortal, messages: EventMessage[], options: EventOptions = {}): object {
+export function updateEvent(
+  portal: EventPortal,
+  messages: EventMessage[],
+  options: EventOptions = {},
+): object {
   const item = (m: EventMessage) => {
     const server = options.shape === 'server'
-    const message: Record<string, unknown> = { id: server ? (m.externalIds ?? [String(m.messageId)]) : m.messageId }
+    const message: Record<string, unknown> = {
+      id: server ? (m.externalIds ?? [String(m.messageId)]) : m.messageId,
+    }
     if (m.text !== undefined) message.text = m.text
     return { im: { chat_id: m.chatId, message_id: m.messageId }, message, chat: { id: m.chatId } }
   }
   const first = messages[0]
-  const data =
-    options.shape === 'server' && messages.length === 1 && first ? item(first) : messages.map(item)
+  const data = options.shape === 'server' && messages.length === 1 && first ? item(first) : messages.map(item)
   return {
     event: 'ONOPENLINEMESSAGEUPDATE',
     event_handler_id: '58',
@@ -68,7 +73,11 @@ export function updateEvent(portal: EventPortal, messages: EventMessage[], optio
 }
 
 /** An ONOPENLINEMESSAGEADD delivery: an operator wrote a new message. */
-export function addEvent(portal: EventPortal, m: EventMessage & { text: string }, options: EventOptions = {}): object {
+export function addEvent(
+  portal: EventPortal,
+  m: EventMessage & { text: string },
+  options: EventOptions = {},
+): object {
   const connector = options.connector ?? 'telegrambot'
   const line = options.line ?? 128
   return {
@@ -79,9 +88,20 @@ export function addEvent(portal: EventPortal, m: EventMessage & { text: string }
       LINE: line,
       DATA: [
         {
-          connector: { connector_id: connector, line_id: line, chat_id: '380991234567', user_id: '380991234567' },
+          connector: {
+            connector_id: connector,
+            line_id: line,
+            chat_id: '380991234567',
+            user_id: '380991234567',
+          },
           chat: { id: m.chatId },
-          message: { id: m.messageId, date: options.ts ?? Math.floor(Date.now() / 1000), text: m.text, system: 'N', user_id: 7 },
+          message: {
+            id: m.messageId,
+            date: options.ts ?? Math.floor(Date.now() / 1000),
+            text: m.text,
+            system: 'N',
+            user_id: 7,
+          },
         },
       ],
     },

@@ -5,9 +5,9 @@ import { pino } from 'pino'
 import { buildApp } from '../app.js'
 import { loadCliConfig } from '../cli/load.js'
 import { createLogger } from '../observability/logger.js'
-import { addEvent, deleteEvent, encodeForm, type EventPortal, updateEvent } from './event-bodies.js'
-import { startFakePortal } from './fake-portal/fake-portal.js'
 import { demoScript } from './demo-script.js'
+import { addEvent, deleteEvent, type EventPortal, encodeForm, updateEvent } from './event-bodies.js'
+import { startFakePortal } from './fake-portal/fake-portal.js'
 
 /**
  * `npm run demo`: a fake portal on loopback, the bridge with config/demo.yaml (console output),
@@ -18,7 +18,7 @@ export async function runDemo(options: { config: string }): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`)
   const portal = await startFakePortal()
   const dir = await mkdtemp(join(tmpdir(), 'openline-demo-'))
-  const env = { ...process.env, DEMO_WEBHOOK_URL: portal.webhookUrl, DEMO_STORAGE_PATH: join(dir, 'demo.db') }
+  const env = { ...process.env, DEMO_WEBHOOK_URL: portal.webhookUrl, DEMO_DB: join(dir, 'demo.db') }
   const { config } = await loadCliConfig(options.config, env)
   const logger = createLogger({ level: 'warn', destination: pino.destination(2) })
   const app = await buildApp(config, { logger })

@@ -11,6 +11,10 @@ export function registerHealthRoutes(server: FastifyInstance, deps: { store: Sto
       deps.store.stats('deliver').catch(() => undefined),
     ])
     reply.code(storeOk ? 200 : 503)
-    return { ok: storeOk, store: storeOk ? 'ok' : 'unavailable', queues: { fetch: fetchStats, deliver: deliverStats } }
+    return {
+      ok: storeOk,
+      store: storeOk ? 'ok' : 'unavailable',
+      queues: { fetch: fetchStats, deliver: deliverStats },
+    }
   })
 }

@@ -34,7 +34,10 @@ export function coalescePayloads(existing: unknown, incoming: unknown): unknown 
   }
   if (isDeliver(existing) && isDeliver(incoming)) {
     const [older, newer] = incoming.version >= existing.version ? [existing, incoming] : [incoming, existing]
-    return { ...newer, message: { ...newer.message, kind: mergeKind(older.message.kind, newer.message.kind) } }
+    return {
+      ...newer,
+      message: { ...newer.message, kind: mergeKind(older.message.kind, newer.message.kind) },
+    }
   }
   return incoming
 }

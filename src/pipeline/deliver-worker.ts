@@ -28,7 +28,10 @@ type Outcome =
  * has its own in-flight limit and its own pause after a 429, so one slow or rate-limited output
  * never holds back another.
  */
-export function createDeliverWorker(deps: DeliverWorkerDeps): { tick(): Promise<number>; idle(): Promise<void> } {
+export function createDeliverWorker(deps: DeliverWorkerDeps): {
+  tick(): Promise<number>
+  idle(): Promise<void>
+} {
   const { store, config, policy } = deps
   const log = deps.logger.child({ component: 'deliver' })
   const inFlight = new Map<string, number>()
@@ -45,14 +48,23 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): { tick(): Promise<
     return out
   }
 
-  async function apply(plugin: OutputPlugin, p: DeliverPayload, mirror: MirrorRecord | undefined): Promise<Outcome> {
+  async function apply(
+    plugin: OutputPlugin,
+    p: DeliverPayload,
+    mirror: MirrorRecord | undefined,
+  ): Promise<Outcome> {
     const msg: MirrorMessage = mirror ? { ...p.message, previousText: mirror.text } : p.message
     if (mirror && p.version < mirror.version) {
-      return { kind: 'skipped', action: 'none', detail: `older version ${p.version} < applied ${mirror.version}` }
+      return {
+        kind: 'skipped',
+        action: 'none',
+        detail: `older version ${p.version} < applied ${mirror.version}`,
+      }
     }
     if (msg.kind === 'deleted') {
       if (!mirror) return { kind: 'skipped', action: 'none', detail: 'deleted message was never mirrored' }
-      if (policy.deleted === 'ignore') return { kind: 'skipped', action: 'none', detail: 'policy.deleted is ignore' }
+      if (policy.deleted === 'ignore')
+        return { kind: 'skipped', action: 'none', detail: 'policy.deleted is ignore' }
       if (policy.deleted === 'delete' && plugin.capabilities.delete && plugin.delete) {
         await plugin.delete(mirror.ref, msg)
         return { kind: 'applied', action: 'delete', ref: mirror.ref, text: '', hash: contentHash(msg) }
@@ -78,7 +90,10 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): { tick(): Promise<
         if (policy.missingOriginal === 'skip') {
           return { kind: 'skipped', action: 'none', detail: `original is gone (${err.message}); policy skip` }
         }
-        log.info({ output: plugin.id, messageId: msg.messageId }, 'original mirror is gone; sending a new one')
+        log.info(
+          { output: plugin.id, messageId: msg.messageId },
+          'original mirror is gone; sending a new one',
+        )
       }
     } else if (!mirror && msg.kind === 'updated' && policy.missingOriginal === 'skip') {
       return { kind: 'skipped', action: 'none', detail: 'original was never mirrored; policy skip' }
@@ -91,7 +106,15 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): { tick(): Promise<
     const p = job.payload
     const attempt = job.attempts + 1
     const entry = (status: DeliveryLogEntry['status'], action: string, detail?: string): DeliveryLogEntry => {
-      const e: DeliveryLogEntry = { at: deps.now(), portal: p.portal, messageId: p.message.messageId, output: p.output, action, status, attempt }
+      const e: DeliveryLogEntry = {
+        at: deps.now(),
+        portal: p.portal,
+        messageId: p.message.messageId,
+        output: p.output,
+        action,
+        status,
+        attempt,
+      }
       if (detail !== undefined) e.detail = detail
       if (p.message.unverified) e.unverified = true
       return e
@@ -148,14 +171,23 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): { tick(): Promise<
       await store.log(entry('failed', 'rate-limited', `retry after ${wait} ms: ${message}`))
       return
     }
-    const permanent = isOutputError(err) && (err.reason === 'auth' || err.reason === 'invalid' || err.reason === 'gone')
-    const verdict = permanent ? { action: 'dead' as const, reason: message } : nextStep(job, now, config, message)
+    const permanent =
+      isOutputError(err) && (err.reason === 'auth' || err.reason === 'invalid' || err.reason === 'gone')
+    const verdict = permanent
+      ? { action: 'dead' as const, reason: message }
+      : nextStep(job, now, config, message)
     if (verdict.action === 'retry') {
-      log.warn({ output, messageId: job.payload.message.messageId, attempt: job.attempts + 1, err: message }, 'delivery failed; will retry')
+      log.warn(
+        { output, messageId: job.payload.message.messageId, attempt: job.attempts + 1, err: message },
+        'delivery failed; will retry',
+      )
       await store.retry(job, { runAt: verdict.runAt, error: message })
       await store.log(entry('failed', 'retry', message))
     } else {
-      log.error({ output, messageId: job.payload.message.messageId, reason: verdict.reason }, 'delivery dead-lettered')
+      log.error(
+        { output, messageId: job.payload.message.messageId, reason: verdict.reason },
+        'delivery dead-lettered',
+      )
       await store.deadLetter(job, verdict.reason)
       await store.log(entry('dead', 'none', verdict.reason))
     }
@@ -165,7 +197,12 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): { tick(): Promise<
     const output = job.payload.output
     inFlight.set(output, (inFlight.get(output) ?? 0) + 1)
     const task = handle(job)
-      .catch((err) => log.error({ err: errorMessage(err), output }, 'delivery bookkeeping failed; the lease will expire and the job retry'))
+      .catch((err) =>
+        log.error(
+          { err: errorMessage(err), output },
+          'delivery bookkeeping failed; the lease will expire and the job retry',
+        ),
+      )
       .finally(() => {
         inFlight.set(output, (inFlight.get(output) ?? 1) - 1)
         running.delete(task)

@@ -36,13 +36,25 @@ export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<numb
     const verdict = retryable
       ? nextStep(job, deps.now(), config, message)
       : { action: 'dead' as const, reason: message }
-    const entry = { at: deps.now(), portal: p.portal, messageId: p.event.messageId, output: '-', action: 'read' }
+    const entry = {
+      at: deps.now(),
+      portal: p.portal,
+      messageId: p.event.messageId,
+      output: '-',
+      action: 'read',
+    }
     if (verdict.action === 'retry') {
-      log.warn({ portal: p.portal, messageId: p.event.messageId, attempt: job.attempts + 1, err: message }, 'read failed; will retry')
+      log.warn(
+        { portal: p.portal, messageId: p.event.messageId, attempt: job.attempts + 1, err: message },
+        'read failed; will retry',
+      )
       await store.retry(job, { runAt: verdict.runAt, error: message })
       await store.log({ ...entry, status: 'failed', attempt: job.attempts + 1, detail: message })
     } else {
-      log.error({ portal: p.portal, messageId: p.event.messageId, reason: verdict.reason }, 'read dead-lettered')
+      log.error(
+        { portal: p.portal, messageId: p.event.messageId, reason: verdict.reason },
+        'read dead-lettered',
+      )
       await store.deadLetter(job, verdict.reason)
       await store.log({ ...entry, status: 'dead', attempt: job.attempts + 1, detail: verdict.reason })
     }
@@ -60,12 +72,24 @@ export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<numb
     const jobs: JobInput[] = outputs.map((output) =>
       deliverJob({ portal: p.portal, output, version: p.event.ts, message } satisfies DeliverPayload),
     )
-    const base = { at: deps.now(), portal: p.portal, messageId: message.messageId, output: '-', attempt: job.attempts + 1 }
+    const base = {
+      at: deps.now(),
+      portal: p.portal,
+      messageId: message.messageId,
+      output: '-',
+      attempt: job.attempts + 1,
+    }
     const logEntry =
       outputs.length === 0
         ? { ...base, action: 'route', status: 'ignored' as const, detail: 'no route matches this message' }
         : message.unverified
-          ? { ...base, action: 'read', status: 'delivered' as const, unverified: true, detail: detail ?? 'text from the event' }
+          ? {
+              ...base,
+              action: 'read',
+              status: 'delivered' as const,
+              unverified: true,
+              detail: detail ?? 'text from the event',
+            }
           : undefined
     await store.complete(job, logEntry ? { enqueue: jobs, log: logEntry } : { enqueue: jobs })
   }
@@ -75,7 +99,10 @@ export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<numb
     if (result.status === 'ok') {
       await forward(job, buildMirrorMessage(p.portal, p.event, result.message, result.unverified))
     } else if (result.status === 'deleted') {
-      log.info({ portal: p.portal, messageId: p.event.messageId }, 'message is deleted or invisible in Bitrix24; not mirrored')
+      log.info(
+        { portal: p.portal, messageId: p.event.messageId },
+        'message is deleted or invisible in Bitrix24; not mirrored',
+      )
       await store.complete(job, {
         log: {
           at: deps.now(),
@@ -101,7 +128,8 @@ export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<numb
     }
     const toRead: Job<FetchPayload>[] = []
     for (const job of jobs) {
-      if (job.payload.event.kind === 'deleted') await forward(job, buildDeletedMessage(portalId, job.payload.event))
+      if (job.payload.event.kind === 'deleted')
+        await forward(job, buildDeletedMessage(portalId, job.payload.event))
       else toRead.push(job)
     }
     if (toRead.length === 0) return
@@ -122,7 +150,9 @@ export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<numb
     await Promise.all(
       toRead.map((job, i) => {
         const result = results[i]
-        return result ? handleRead(job, result) : fail(job, new Error('Bitrix24 client returned no result'), true)
+        return result
+          ? handleRead(job, result)
+          : fail(job, new Error('Bitrix24 client returned no result'), true)
       }),
     )
   }

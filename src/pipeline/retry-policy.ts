@@ -30,7 +30,10 @@ export function nextStep(
   }
   const runAt = now + backoffDelay(attempts, config, random)
   if (runAt - job.createdAt > config.maxAgeSeconds * 1000) {
-    return { action: 'dead', reason: `older than pipeline.maxAgeSeconds (${config.maxAgeSeconds}s): ${error}` }
+    return {
+      action: 'dead',
+      reason: `older than pipeline.maxAgeSeconds (${config.maxAgeSeconds}s): ${error}`,
+    }
   }
   return { action: 'retry', runAt }
 }

@@ -41,7 +41,10 @@ export function createWorkerLoop(
       try {
         handled = await tick()
       } catch (err) {
-        logger.error({ err: errorMessage(err), worker: name }, 'worker tick failed; retrying after the poll interval')
+        logger.error(
+          { err: errorMessage(err), worker: name },
+          'worker tick failed; retrying after the poll interval',
+        )
       }
       if (running && handled === 0) await sleep()
     }

@@ -38,7 +38,12 @@ export async function startWebhookSink(): Promise<WebhookSink> {
         return
       }
       const raw = Buffer.concat(chunks).toString('utf8')
-      requests.push({ at: Date.now(), headers: req.headers, body: JSON.parse(raw) as Record<string, unknown>, raw })
+      requests.push({
+        at: Date.now(),
+        headers: req.headers,
+        body: JSON.parse(raw) as Record<string, unknown>,
+        raw,
+      })
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end('{}')
       for (const w of [...waiters]) {

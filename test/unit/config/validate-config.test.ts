@@ -55,6 +55,7 @@ describe('validateConfig', () => {
       backoffMaxMs: 300000,
       batchSize: 50,
       outputConcurrency: 4,
+      coalesceWindowMs: 250,
     })
     expect(config.log).toEqual({ level: 'info', pretty: false })
     expect(config.routes).toEqual([{ match: {}, to: ['console.main', 'webhook.ops'] }])

@@ -26,9 +26,15 @@ describe('coalescePayloads', () => {
   })
 
   it('keeps an unsent add as an add, and lets a later delete win', () => {
-    const merged = coalescePayloads(fetchP({ kind: 'added', ts: 1 }), fetchP({ kind: 'updated', ts: 2 })) as FetchPayload
+    const merged = coalescePayloads(
+      fetchP({ kind: 'added', ts: 1 }),
+      fetchP({ kind: 'updated', ts: 2 }),
+    ) as FetchPayload
     expect(merged.event.kind).toBe('added')
-    const deleted = coalescePayloads(fetchP({ kind: 'added', ts: 1 }), fetchP({ kind: 'deleted', ts: 2 })) as FetchPayload
+    const deleted = coalescePayloads(
+      fetchP({ kind: 'added', ts: 1 }),
+      fetchP({ kind: 'deleted', ts: 2 }),
+    ) as FetchPayload
     expect(deleted.event.kind).toBe('deleted')
   })
 
