@@ -10,7 +10,10 @@ export interface SinkRequest {
 
 export interface WebhookSink {
   url: string
+  /** Requests answered 200 (the deliveries that landed). */
   requests: SinkRequest[]
+  /** Every request with the status it was answered with, failures included. */
+  attempts: { at: number; status: number }[]
   /** Answer the next `n` requests with this status (and optional headers). */
   failNext(n: number, status: number, headers?: Record<string, string>): void
   /** Answer every request with this status until cleared with `failAlways(undefined)`. */
@@ -23,6 +26,7 @@ export interface WebhookSink {
 /** A real HTTP receiver on loopback standing in for a user's webhook endpoint. */
 export async function startWebhookSink(): Promise<WebhookSink> {
   const requests: SinkRequest[] = []
+  const attempts: { at: number; status: number }[] = []
   let failures: { status: number; headers: Record<string, string> }[] = []
   let always: number | undefined
   const waiters: { n: number; resolve: () => void }[] = []
@@ -32,6 +36,7 @@ export async function startWebhookSink(): Promise<WebhookSink> {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const failure = always !== undefined ? { status: always, headers: {} } : failures.shift()
+      attempts.push({ at: Date.now(), status: failure?.status ?? 200 })
       if (failure) {
         res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers })
         res.end(JSON.stringify({ error: 'failing on purpose' }))
@@ -59,6 +64,7 @@ export async function startWebhookSink(): Promise<WebhookSink> {
   return {
     url: `http://127.0.0.1:${port}/hook`,
     requests,
+    attempts,
     failNext(n, status, headers = {}) {
       failures = Array.from({ length: n }, () => ({ status, headers }))
     },

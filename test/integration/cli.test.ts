@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const cli = join(process.cwd(), 'bin', 'openline-bridge.js')
+let dir: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'olb-cli-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function cliRun(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      cwd: process.cwd(),
+    })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+describe('openline-bridge CLI', () => {
+  it('check-config reports every problem with its path, exit code 2 and no stack trace', async () => {
+    const file = join(dir, 'bad.yaml')
+    await writeFile(
+      file,
+      [
+        'server: { port: "eighty" }',
+        'bitrix:',
+        '  portals:',
+        '    - domain: example.bitrix24.com',
+        'outputs:',
+        '  hook.ops: { type: webhook, url: 42 }',
+        '  console.main: { type: consol }',
+        'routes:',
+        '  - to: [slack.typo]',
+      ].join('\n'),
+    )
+    const res = await cliRun(['check-config', '--config', file])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toContain('server.port')
+    expect(res.stderr).toContain('bitrix.portals[0].applicationToken')
+    expect(res.stderr).toContain('outputs["hook.ops"].url')
+    expect(res.stderr).toMatch(/outputs\["console.main"\]\.type: unknown output type "consol"/)
+    expect(res.stderr).toContain('routes[0].to[0]')
+    expect(res.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('check-config accepts the shipped example and names a missing environment variable', async () => {
+    const ok = await cliRun(['check-config', '--config', 'config/bridge.example.yaml'])
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toContain('OK')
+    const file = join(dir, 'env.yaml')
+    await writeFile(
+      file,
+      'bitrix: { portals: [{ domain: a.bitrix24.com, applicationToken: "${B24_TOKEN}" }] }\noutputs: { c: { type: console } }\n',
+    )
+    const missing = await cliRun(['check-config', '--config', file])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('B24_TOKEN')
+    const set = await cliRun(['check-config', '--config', file], { B24_TOKEN: 'secret-value' })
+    expect(set.code).toBe(0)
+    expect(set.stdout).not.toContain('secret-value')
+  })
+})

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type App, buildApp } from '../../src/app.js'
+import type { BridgeConfig } from '../../src/config/types.js'
+import { validateConfig } from '../../src/config/validate-config.js'
+import { encodeForm } from '../../src/demo/event-bodies.js'
+import { resolvePlugin } from '../../src/plugins/registry.js'
+import { type FakePortal, startFakePortal } from './fake-portal.js'
+
+/** The portal identity the shared fixtures carry. */
+export const fixturePortal = {
+  domain: 'example-portal.bitrix24.com',
+  memberId: 'a223c6b3710f85df22e9377d6c4f7553',
+  applicationToken: 'fake-apptoken-51856fefc120afa4',
+  accessToken: 'fake-access-7f3c9e1d2b4a',
+}
+
+export function readFixture(name: string): string {
+  return readFileSync(new URL(`../fixtures/bitrix/events/${name}`, import.meta.url), 'utf8').trim()
+}
+
+export interface Bridge {
+  app: App
+  config: BridgeConfig
+  portal: FakePortal
+  dbPath: string
+  url: string
+  /** POST a body: a string is sent as-is (form unless `contentType` says otherwise), an object form-encoded. */
+  post(
+    body: string | object,
+    contentType?: string,
+  ): Promise<{ status: number; body: Record<string, unknown> }>
+  /** Run both pipeline stages until nothing is due. */
+  drain(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface BridgeOptions {
+  /** Raw `outputs` section (validated like a config file). */
+  outputs: Record<string, unknown>
+  routes?: unknown[]
+  pipeline?: Record<string, unknown>
+  policy?: Record<string, unknown>
+  bitrix?: Record<string, unknown>
+  /** Reuse a portal (restart tests); otherwise a new fake portal is started and closed with the bridge. */
+  portal?: FakePortal
+  /** Reuse a database file (restart tests). */
+  dbPath?: string
+  /** Start the workers' poll loops (default false: tests call drain()). */
+  startWorkers?: boolean
+}
+
+/** A whole bridge (real config validation, real SQLite file, real HTTP on loopback) against a fake portal. */
+export async function startBridge(options: BridgeOptions): Promise<Bridge> {
+  const portal = options.portal ?? (await startFakePortal())
+  const dir = options.dbPath ? undefined : await mkdtemp(join(tmpdir(), 'olb-test-'))
+  const dbPath = options.dbPath ?? join(dir ?? '', 'bridge.db')
+  const doc = {
+    server: { host: '127.0.0.1', port: 0 },
+    storage: { driver: 'sqlite', path: dbPath },
+    bitrix: {
+      portals: [
+        {
+          domain: fixturePortal.domain,
+          memberId: fixturePortal.memberId,
+          applicationToken: fixturePortal.applicationToken,
+          webhookUrl: portal.webhookUrl,
+        },
+      ],
+      timeoutMs: 2000,
+      retries: 1,
+      ...options.bitrix,
+    },
+    outputs: options.outputs,
+    ...(options.routes ? { routes: options.routes } : {}),
+    pipeline: {
+      pollIntervalMs: 20,
+      backoffBaseMs: 20,
+      backoffMaxMs: 200,
+      leaseSeconds: 5,
+      coalesceWindowMs: 0,
+      ...options.pipeline,
+    },
+    policy: { ...options.policy },
+    log: { level: 'silent' },
+  }
+  const config = await validateConfig(
+    doc,
+    {},
+    async (type) => (await resolvePlugin(type, process.cwd())).configSchema,
+  )
+  const app = await buildApp(config)
+  if (options.startWorkers) await app.start()
+  const address = await app.server.listen({ host: '127.0.0.1', port: 0 })
+  const url = `${address}${config.server.path}`
+  return {
+    app,
+    config,
+    portal,
+    dbPath,
+    url,
+    async post(body, contentType = 'application/x-www-form-urlencoded') {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: typeof body === 'string' ? body : encodeForm(body),
+      })
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+    },
+    drain: () => app.pipeline.drain(),
+    async close() {
+      await app.close()
+      if (!options.portal) await portal.close()
+      if (dir) await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Poll until `check` is true (for tests with running workers); fails with `what` after the timeout. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
