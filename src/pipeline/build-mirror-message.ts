@@ -4,6 +4,20 @@ import type { MirrorMessage, NormalizedEvent } from '../model.js'
 import { parseBbCode } from '../render/parse-bbcode.js'
 import { renderPlain } from '../render/render-plain.js'
 
+/** The routing facts and identity every mirror message carries, from the event. */
+function base(portal: string, event: NormalizedEvent) {
+  return {
+    portal,
+    domain: event.domain,
+    connector: event.connector,
+    line: event.line,
+    chatId: event.chatId,
+    messageId: event.messageId,
+    editedAt: new Date(event.ts * 1000).toISOString(),
+    kind: event.kind,
+  }
+}
+
 /** The message as outputs see it, built once per read and shared by every output. */
 export function buildMirrorMessage(
   portal: string,
@@ -13,18 +27,11 @@ export function buildMirrorMessage(
 ): MirrorMessage {
   const ast = parseBbCode(read.text)
   const message: MirrorMessage = {
-    portal,
-    domain: event.domain,
-    connector: event.connector,
-    line: event.line,
-    chatId: event.chatId,
-    messageId: event.messageId,
+    ...base(portal, event),
     ast,
     plainText: renderPlain(ast),
     bbcode: read.text,
     files: read.files,
-    editedAt: new Date(event.ts * 1000).toISOString(),
-    kind: event.kind,
   }
   if (read.authorName !== undefined) message.author = { id: read.authorId, name: read.authorName }
   if (unverified) message.unverified = true
@@ -33,20 +40,7 @@ export function buildMirrorMessage(
 
 /** A deleted message carries no text of its own: outputs act on the mirror they already have. */
 export function buildDeletedMessage(portal: string, event: NormalizedEvent): MirrorMessage {
-  return {
-    portal,
-    domain: event.domain,
-    connector: event.connector,
-    line: event.line,
-    chatId: event.chatId,
-    messageId: event.messageId,
-    ast: [],
-    plainText: '',
-    bbcode: '',
-    files: [],
-    editedAt: new Date(event.ts * 1000).toISOString(),
-    kind: 'deleted',
-  }
+  return { ...base(portal, event), kind: 'deleted', ast: [], plainText: '', bbcode: '', files: [] }
 }
 
 /** What an output would render, hashed: equal hash → the mirror is already up to date. */
