@@ -6,6 +6,7 @@ import { type App, buildApp } from '../../src/app.js'
 import type { BridgeConfig } from '../../src/config/types.js'
 import { validateConfig } from '../../src/config/validate-config.js'
 import { encodeForm } from '../../src/demo/event-bodies.js'
+import type { OutputPlugin } from '../../src/plugins/api.js'
 import { resolvePlugin } from '../../src/plugins/registry.js'
 import { type FakePortal, startFakePortal } from './fake-portal.js'
 
@@ -50,6 +51,8 @@ export interface BridgeOptions {
   dbPath?: string
   /** Start the workers' poll loops (default false: tests call drain()). */
   startWorkers?: boolean
+  /** Ready-made output instances replacing the configured ones (ids must match `outputs`). */
+  plugins?: ReadonlyMap<string, OutputPlugin>
 }
 
 /** A whole bridge (real config validation, real SQLite file, real HTTP on loopback) against a fake portal. */
@@ -91,7 +94,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     {},
     async (type) => (await resolvePlugin(type, process.cwd())).configSchema,
   )
-  const app = await buildApp(config)
+  const app = await buildApp(config, options.plugins ? { outputs: options.plugins } : {})
   if (options.startWorkers) await app.start()
   const address = await app.server.listen({ host: '127.0.0.1', port: 0 })
   const url = `${address}${config.server.path}`
