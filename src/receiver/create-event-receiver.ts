@@ -52,9 +52,10 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
   return async (body) => {
     const envelope = readEnvelope(body)
     const handler = active.get(envelope.type)
-    if (handler === undefined) return { ignored: `event type ${envelope.type.slice(0, 64)} is not handled` }
-    const parsed = handler.parse(envelope)
-    const check = handler.verify?.(envelope) ?? verifyToken(deps.portals, envelope.auth)
+    // Even an event type we do not handle is answered only to a verified sender: a stranger learns
+    // nothing (not even which types are handled) and always gets 401.
+    const parsed = handler?.parse(envelope)
+    const check = handler?.verify?.(envelope) ?? verifyToken(deps.portals, envelope.auth)
     if (!check.ok) {
       // Secret-free on purpose: no token, no body.
       logger.warn(
@@ -63,6 +64,7 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
       )
       throw tokenError(check)
     }
+    if (handler === undefined) return { ignored: `event type ${envelope.type.slice(0, 64)} is not handled` }
     return handler.handle(parsed, check.portal, envelope)
   }
 }
