@@ -1,4 +1,5 @@
 import consolePlugin from '../../plugins/console/index.js'
+import emailPlugin from '../../plugins/email/index.js'
 import webhookPlugin from '../../plugins/webhook/index.js'
 import type { PluginDefinition } from './api.js'
 import { importPlugin, locatePlugin } from './load-plugin-module.js'
@@ -8,6 +9,7 @@ import { importPlugin, locatePlugin } from './load-plugin-module.js'
 export const builtinPlugins: Record<string, PluginDefinition<any>> = {
   [consolePlugin.type]: consolePlugin,
   [webhookPlugin.type]: webhookPlugin,
+  [emailPlugin.type]: emailPlugin,
 }
 
 // Keyed by resolved file URL, so `./x.ts` and `/abs/x.ts` naming one file load it once.

@@ -19,5 +19,6 @@ export type {
 } from './ast.js'
 export { MAX_NESTING } from './build-inline.js'
 export { parseBbCode } from './parse-bbcode.js'
+export { escapeHtml, escapeLines, formatHtml, isSafeUrl } from './render-html.js'
 export { formatTimestamp, renderPlain } from './render-plain.js'
 export { stripOperatorSignature } from './strip-signature.js'

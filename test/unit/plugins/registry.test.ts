@@ -100,10 +100,11 @@ afterAll(() => {
 })
 
 describe('resolvePlugin', () => {
-  it('returns the built-in console and webhook plugins by name', async () => {
-    expect(Object.keys(builtinPlugins).sort()).toEqual(['console', 'webhook'])
-    expect((await resolvePlugin('console', dir)).type).toBe('console')
-    expect((await resolvePlugin('webhook', dir)).type).toBe('webhook')
+  it('returns every built-in plugin by name', async () => {
+    for (const type of ['console', 'webhook', 'email']) {
+      expect(Object.keys(builtinPlugins)).toContain(type)
+      expect((await resolvePlugin(type, dir)).type).toBe(type)
+    }
   })
 
   it('loads a TypeScript plugin by path relative to cwd, once per file', async () => {

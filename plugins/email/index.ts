@@ -1,0 +1,124 @@
+import { BridgeError, ErrorCodes } from '../../src/errors.js'
+import type { MirrorMessage } from '../../src/model.js'
+import { definePlugin, OutputError } from '../../src/plugins/api.js'
+import { type BodySettings, composeBody, type EmailAction } from './compose.js'
+import { smtpError } from './map-error.js'
+import { domainOf, newMessageId } from './message-id.js'
+import { createPacer } from './pace.js'
+import { type EmailOptions, emailDefaults, emailSchema } from './schema.js'
+import { renderSubject } from './subject.js'
+import { type EmailRef, extendThread, followUpHeaders, readRef, startThread } from './thread-ref.js'
+import { smtpTarget } from './transport.js'
+
+export type { EmailRef } from './thread-ref.js'
+
+interface Threading {
+  subject: string
+  inReplyTo?: string
+  references?: string[]
+}
+
+/**
+ * Mirrors messages by email over SMTP: the first version starts a thread, each edit or deletion is
+ * a follow-up in it (mail cannot be changed once sent), with text and HTML parts.
+ */
+export default definePlugin<EmailOptions>({
+  type: 'email',
+  configSchema: emailSchema,
+  create(options, context) {
+    const domain = options.domain ?? domainOf(options.from)
+    if (domain === undefined) {
+      throw new BridgeError(
+        ErrorCodes.CONFIG_INVALID,
+        `outputs.${context.id}.from has no domain to build Message-IDs from; set outputs.${context.id}.domain`,
+        { kind: 'config' },
+      )
+    }
+    const target = smtpTarget(options.smtp)
+    const pace = createPacer(options.minIntervalMs ?? emailDefaults.minIntervalMs)
+    const template = options.subjectTemplate ?? emailDefaults.subjectTemplate
+    const settings: BodySettings = {
+      showPrevious: options.showPrevious ?? emailDefaults.showPrevious,
+      editMarker: options.editMarker ?? context.policy.editMarker,
+      showAuthor: options.showAuthor ?? emailDefaults.showAuthor,
+      showEditedBy: options.showEditedBy ?? emailDefaults.showEditedBy,
+    }
+
+    /** Sends one mail and returns its Message-ID. */
+    const mail = async (action: EmailAction, msg: MirrorMessage, thread: Threading): Promise<string> => {
+      const messageId = newMessageId(msg, domain)
+      const body = composeBody(action, msg, settings)
+      const info = await pace(async () => {
+        try {
+          return await target.transporter.sendMail({
+            from: options.from,
+            to: options.to,
+            cc: options.cc ?? [],
+            subject: thread.subject,
+            messageId,
+            ...(thread.inReplyTo === undefined ? {} : { inReplyTo: thread.inReplyTo }),
+            ...(thread.references === undefined ? {} : { references: thread.references }),
+            text: body.text,
+            html: body.html,
+            // RFC 3834: tells auto-responders (vacation replies) not to answer the bridge.
+            headers: {
+              'Auto-Submitted': 'auto-generated',
+              'X-Openline-Message': `${msg.portal}/${msg.chatId}/${msg.messageId}`,
+            },
+          })
+        } catch (err) {
+          throw smtpError(err, target.server, target.user)
+        }
+      })
+      if (info.rejected.length > 0) {
+        // Some recipients took it; retrying would send the others a duplicate.
+        context.logger.warn(
+          { rejected: info.rejected, messageId: msg.messageId },
+          'SMTP server rejected some recipients; check to and cc',
+        )
+      }
+      context.logger.debug({ action, messageId: msg.messageId, mailId: messageId }, 'email sent')
+      return messageId
+    }
+
+    const followUp = async (action: EmailAction, thread: EmailRef, msg: MirrorMessage): Promise<EmailRef> => {
+      const id = await mail(action, msg, { subject: thread.subject, ...followUpHeaders(thread) })
+      return extendThread(thread, id)
+    }
+
+    return {
+      id: context.id,
+      capabilities: { edit: true, delete: true },
+      async start() {
+        try {
+          await target.transporter.verify()
+        } catch (err) {
+          throw smtpError(err, target.server, target.user)
+        }
+      },
+      async send(msg) {
+        const subject = renderSubject(template, msg)
+        const id = await mail(msg.kind === 'deleted' ? 'deleted' : 'created', msg, { subject })
+        return startThread(id, subject)
+      },
+      async update(ref, msg) {
+        const thread = readRef(ref)
+        if (!thread) {
+          throw new OutputError('gone', 'the stored ref names no email thread; the message will be sent anew')
+        }
+        return followUp(msg.kind === 'deleted' ? 'deleted' : 'edited', thread, msg)
+      },
+      async delete(ref, msg) {
+        const thread = readRef(ref)
+        if (!thread) {
+          context.logger.warn({ messageId: msg.messageId }, 'no email thread stored; deletion not mailed')
+          return
+        }
+        await followUp('deleted', thread, msg)
+      },
+      async stop() {
+        target.transporter.close()
+      },
+    }
+  },
+})

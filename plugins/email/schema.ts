@@ -1,0 +1,170 @@
+import type { JSONSchemaType } from 'ajv'
+
+export interface EmailSmtpOptions {
+  /** SMTP server host name. */
+  host: string
+  /** Port; 587 by default, 465 when `secure`. */
+  port?: number
+  /** TLS from the first byte (port 465); otherwise STARTTLS is used when the server offers it. */
+  secure?: boolean
+  auth?: { user: string; pass: string }
+  /** Refuse to send unless the server upgrades the connection with STARTTLS. */
+  requireTLS?: boolean
+  tls?: { rejectUnauthorized?: boolean }
+  /** Give up connecting, waiting for the greeting or an idle socket after this long. */
+  timeoutMs?: number
+}
+
+export interface EmailOptions {
+  smtp: EmailSmtpOptions
+  /** Sender: `bridge@example.com` or `Open lines <bridge@example.com>`. */
+  from: string
+  to: string[]
+  cc?: string[]
+  subjectTemplate?: string
+  /** Edit and delete follow-ups also show the text as it was, struck through. */
+  showPrevious?: boolean
+  /** Appended to edited text; defaults to the bridge's `policy.editMarker`. */
+  editMarker?: string
+  showAuthor?: boolean
+  showEditedBy?: boolean
+  /** Right-hand side of generated Message-IDs; defaults to the domain of `from`. */
+  domain?: string
+  /** Pause at least this long between two messages (a gentle limit for strict SMTP servers). */
+  minIntervalMs?: number
+}
+
+export const emailDefaults = {
+  subjectTemplate: '[Open line {line} · {connector}] Chat {chatId}',
+  showPrevious: true,
+  showAuthor: true,
+  showEditedBy: false,
+  secure: false,
+  timeoutMs: 30_000,
+  minIntervalMs: 0,
+} as const
+
+const addressList = (description: string, minItems: number) =>
+  ({
+    type: 'array',
+    items: { type: 'string', minLength: 3, pattern: '@' },
+    minItems,
+    description,
+  }) as const
+
+export const emailSchema: JSONSchemaType<EmailOptions> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['smtp', 'from', 'to'],
+  properties: {
+    smtp: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host'],
+      description: 'The SMTP server that relays the mirror messages.',
+      properties: {
+        host: { type: 'string', minLength: 1, description: 'SMTP server host name, e.g. `smtp.gmail.com`.' },
+        port: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 65535,
+          nullable: true,
+          description: 'Port; 587 by default, 465 with `secure: true`.',
+        },
+        secure: {
+          type: 'boolean',
+          default: emailDefaults.secure,
+          nullable: true,
+          description: '`true` for implicit TLS (port 465); `false` upgrades with STARTTLS when offered.',
+        },
+        auth: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['user', 'pass'],
+          nullable: true,
+          description: 'Login; take `pass` from the environment (`${SMTP_PASS}`).',
+          properties: {
+            user: { type: 'string', minLength: 1 },
+            pass: { type: 'string', minLength: 1 },
+          },
+        },
+        requireTLS: {
+          type: 'boolean',
+          nullable: true,
+          description: 'Refuse to send (or log in) unless the server upgrades to TLS with STARTTLS.',
+        },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: [],
+          nullable: true,
+          properties: {
+            rejectUnauthorized: {
+              type: 'boolean',
+              nullable: true,
+              description: '`false` accepts a self-signed server certificate (internal relays only).',
+            },
+          },
+        },
+        timeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          default: emailDefaults.timeoutMs,
+          nullable: true,
+          description: 'Give up connecting, waiting for the greeting or on an idle socket after this long.',
+        },
+      },
+    },
+    from: {
+      type: 'string',
+      pattern: '@',
+      description: 'Sender: `bridge@example.com` or `Open lines <bridge@example.com>`.',
+    },
+    to: addressList('Recipients (at least one).', 1),
+    cc: { ...addressList('Copy recipients.', 0), nullable: true },
+    subjectTemplate: {
+      type: 'string',
+      minLength: 1,
+      default: emailDefaults.subjectTemplate,
+      nullable: true,
+      description:
+        'Subject of a new thread; placeholders {line} {connector} {chatId} {portal} {domain} {messageId}. Follow-ups keep the subject their thread started with.',
+    },
+    showPrevious: {
+      type: 'boolean',
+      default: emailDefaults.showPrevious,
+      nullable: true,
+      description: 'Edit and delete follow-ups also show the previous text, struck through.',
+    },
+    editMarker: {
+      type: 'string',
+      nullable: true,
+      description: 'Appended to edited text; defaults to `policy.editMarker` ("(edited)"). Empty: none.',
+    },
+    showAuthor: {
+      type: 'boolean',
+      default: emailDefaults.showAuthor,
+      nullable: true,
+      description: "Start the body with the author's name.",
+    },
+    showEditedBy: {
+      type: 'boolean',
+      default: emailDefaults.showEditedBy,
+      nullable: true,
+      description: 'Add an "edited HH:MM UTC by <operator>" line to follow-ups.',
+    },
+    domain: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9.-]+$',
+      nullable: true,
+      description: 'Right-hand side of generated Message-IDs; defaults to the domain of `from`.',
+    },
+    minIntervalMs: {
+      type: 'integer',
+      minimum: 0,
+      default: emailDefaults.minIntervalMs,
+      nullable: true,
+      description: 'Pause at least this long between two messages (for servers that limit the rate).',
+    },
+  },
+}
