@@ -1,0 +1,112 @@
+import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api'
+import type { Logger } from 'pino'
+import { createLeakyBucket } from '../../src/bitrix/leaky-bucket.js'
+import { isOutputError, OutputError } from '../../src/plugins/api.js'
+import { mapSlackError } from './map-error.js'
+
+export interface SlackApiSettings {
+  /** Output id, for error messages. */
+  id: string
+  token: string
+  apiUrl: string
+  timeoutMs: number
+  ratePerSecond: number
+  burst: number
+  username: string | undefined
+  iconUrl: string | undefined
+  fetch: typeof fetch
+  logger: Logger
+}
+
+/** The four Web API calls the plugin makes, paced and with errors mapped to OutputErrors. */
+export interface SlackApi {
+  authTest(): Promise<{ team?: string; user?: string }>
+  post(channel: string, text: string): Promise<{ channel: string; ts: string }>
+  update(channel: string, ts: string, text: string): Promise<void>
+  /** Deletes; a message that is already gone counts as deleted. */
+  remove(channel: string, ts: string): Promise<void>
+}
+
+// The client's own logging goes to our child logger at debug level: it would otherwise print to
+// stdout, and its warnings (retries, deprecations) are not actionable for an operator.
+function quietLogger(logger: Logger): SlackLogger {
+  let level = LogLevel.DEBUG
+  const log = (...msg: unknown[]) => logger.debug({ slack: msg.map(String).join(' ') }, 'slack client')
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: log,
+    error: log,
+    setLevel: (next) => {
+      level = next
+    },
+    getLevel: () => level,
+    setName: () => {},
+  }
+}
+
+export function createSlackApi(settings: SlackApiSettings): SlackApi {
+  const client = new WebClient(settings.token, {
+    slackApiUrl: settings.apiUrl.endsWith('/') ? settings.apiUrl : `${settings.apiUrl}/`,
+    // The pipeline owns retries and rate-limit pauses (per output, persisted); the client must not
+    // sleep on a 429 or retry on its own behind the pipeline's back.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: settings.timeoutMs,
+    fetch: settings.fetch,
+    logger: quietLogger(settings.logger),
+  })
+  // Slack allows about one message per second per channel, with short bursts
+  // (https://api.slack.com/methods/chat.postMessage#rate_limiting).
+  const bucket = createLeakyBucket({ burst: settings.burst, perSecond: settings.ratePerSecond })
+
+  async function call<T>(method: string, paced: boolean, run: () => Promise<T>): Promise<T> {
+    if (paced) await bucket.take()
+    try {
+      return await run()
+    } catch (err) {
+      const mapped = mapSlackError(err, settings.id, method)
+      if (mapped.reason === 'rate-limited') bucket.penalize(mapped.retryAfterMs ?? 1000)
+      throw mapped
+    }
+  }
+
+  return {
+    async authTest() {
+      const res = await call('auth.test', false, () => client.auth.test())
+      return { ...(res.team ? { team: res.team } : {}), ...(res.user ? { user: res.user } : {}) }
+    },
+    async post(channel, text) {
+      const res = await call('chat.postMessage', true, () =>
+        client.chat.postMessage({
+          channel,
+          text,
+          mrkdwn: true,
+          unfurl_links: false,
+          ...(settings.username === undefined ? {} : { username: settings.username }),
+          ...(settings.iconUrl === undefined ? {} : { icon_url: settings.iconUrl }),
+        }),
+      )
+      if (typeof res.ts !== 'string' || typeof res.channel !== 'string') {
+        throw new OutputError(
+          'invalid',
+          `Slack chat.postMessage for output ${settings.id} answered without channel and ts`,
+        )
+      }
+      // Slack answers with the channel ID even when the config names the channel (#support);
+      // chat.update and chat.delete accept only the ID.
+      return { channel: res.channel, ts: res.ts }
+    },
+    async update(channel, ts, text) {
+      await call('chat.update', true, () => client.chat.update({ channel, ts, text }))
+    },
+    async remove(channel, ts) {
+      try {
+        await call('chat.delete', true, () => client.chat.delete({ channel, ts }))
+      } catch (err) {
+        // Deleting what is already gone is the goal (and what a retry after a lost answer sees).
+        if (!isOutputError(err) || err.reason !== 'gone') throw err
+      }
+    },
+  }
+}

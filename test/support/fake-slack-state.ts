@@ -1,0 +1,118 @@
+/** The fake Slack's channels and messages, and the Web API methods the Slack output uses. */
+
+export interface FakeSlackMessage {
+  ts: string
+  text: string
+  username?: string
+  iconUrl?: string
+  /** Set once the message was edited through chat.update. */
+  edited?: boolean
+}
+
+export interface FakeChannel {
+  id: string
+  name: string
+  member: boolean
+  archived: boolean
+  messages: FakeSlackMessage[]
+}
+
+type Answer = { ok: true; [key: string]: unknown } | { ok: false; error: string }
+
+// Slack's documented limit for `text` (https://api.slack.com/methods/chat.postMessage#truncating).
+const MAX_TEXT = 40_000
+
+export class SlackState {
+  private seq = 100
+
+  constructor(private readonly channels: FakeChannel[]) {}
+
+  messages(channelId: string): FakeSlackMessage[] {
+    return this.byId(channelId)?.messages.map((m) => ({ ...m })) ?? []
+  }
+
+  remove(channelId: string, ts: string): void {
+    const channel = this.byId(channelId)
+    if (channel) channel.messages = channel.messages.filter((m) => m.ts !== ts)
+  }
+
+  call(method: string, body: Record<string, string>): Answer {
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://demo.slack.com/',
+          team: 'Demo',
+          user: 'bridge',
+          team_id: 'T0DEMO',
+          user_id: 'U0BOT',
+          bot_id: 'B0BOT',
+        }
+      case 'chat.postMessage':
+        return this.post(body)
+      case 'chat.update':
+        return this.update(body)
+      case 'chat.delete':
+        return this.delete(body)
+      default:
+        return { ok: false, error: 'unknown_method' }
+    }
+  }
+
+  private byId(id: string | undefined): FakeChannel | undefined {
+    return this.channels.find((c) => c.id === id)
+  }
+
+  private post(body: Record<string, string>): Answer {
+    const ref = (body.channel ?? '').replace(/^#/, '')
+    // Posting accepts an ID or a name; Slack answers with the ID either way.
+    const channel = this.channels.find((c) => c.id === ref || c.name === ref)
+    if (!channel) return { ok: false, error: 'channel_not_found' }
+    if (channel.archived) return { ok: false, error: 'is_archived' }
+    if (!channel.member) return { ok: false, error: 'not_in_channel' }
+    const checked = checkText(body.text)
+    if (checked) return checked
+    this.seq += 1
+    const message: FakeSlackMessage = {
+      ts: `1714649632.${String(this.seq).padStart(6, '0')}`,
+      text: body.text!,
+    }
+    if (body.username !== undefined) message.username = body.username
+    if (body.icon_url !== undefined) message.iconUrl = body.icon_url
+    channel.messages.push(message)
+    return { ok: true, channel: channel.id, ts: message.ts, message: { type: 'message', text: message.text } }
+  }
+
+  private find(body: Record<string, string>): { channel: FakeChannel; index: number } | Answer {
+    // chat.update and chat.delete take the channel ID only.
+    const channel = this.byId(body.channel)
+    if (!channel) return { ok: false, error: 'channel_not_found' }
+    const index = channel.messages.findIndex((m) => m.ts === body.ts)
+    if (index < 0) return { ok: false, error: 'message_not_found' }
+    return { channel, index }
+  }
+
+  private update(body: Record<string, string>): Answer {
+    const found = this.find(body)
+    if ('ok' in found) return found
+    const checked = checkText(body.text)
+    if (checked) return checked
+    const message = found.channel.messages[found.index]!
+    message.text = body.text!
+    message.edited = true
+    return { ok: true, channel: found.channel.id, ts: message.ts, text: message.text }
+  }
+
+  private delete(body: Record<string, string>): Answer {
+    const found = this.find(body)
+    if ('ok' in found) return found
+    found.channel.messages.splice(found.index, 1)
+    return { ok: true, channel: found.channel.id, ts: body.ts }
+  }
+}
+
+function checkText(text: string | undefined): Answer | undefined {
+  if (text === undefined || text.trim() === '') return { ok: false, error: 'no_text' }
+  if (text.length > MAX_TEXT) return { ok: false, error: 'msg_too_long' }
+  return undefined
+}
