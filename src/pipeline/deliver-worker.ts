@@ -37,6 +37,7 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
   const inFlight = new Map<string, number>()
   const pausedUntil = new Map<string, number>()
   const running = new Set<Promise<void>>()
+  const backlog = new Map<string, Job<DeliverPayload>[]>()
 
   function busyGroups(now: number): string[] {
     const out: string[] = []
@@ -193,6 +194,39 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
     }
   }
 
+  /**
+   * Claimed jobs wait here until their output has a free slot, so `outputConcurrency` is a hard
+   * limit even when one claim returns several jobs of one output. A paused output's waiting jobs go
+   * back to the store for when the pause ends (their lease must not run out while they wait).
+   */
+  function pump(output: string): void {
+    const queue = backlog.get(output)
+    if (!queue) return
+    const until = pausedUntil.get(output) ?? 0
+    if (until > deps.now()) {
+      for (const job of queue.splice(0)) {
+        store
+          .retry(job, { runAt: until, error: 'output paused after a rate limit', countAttempt: false })
+          .catch((err) =>
+            log.error(
+              { err: errorMessage(err), output },
+              'could not release a waiting job; its lease will expire',
+            ),
+          )
+      }
+    }
+    while (queue.length > 0 && (inFlight.get(output) ?? 0) < config.outputConcurrency) {
+      launch(queue.shift()!)
+    }
+    if (queue.length === 0) backlog.delete(output)
+  }
+
+  function waiting(): number {
+    let n = 0
+    for (const queue of backlog.values()) n += queue.length
+    return n
+  }
+
   function launch(job: Job<DeliverPayload>): void {
     const output = job.payload.output
     inFlight.set(output, (inFlight.get(output) ?? 0) + 1)
@@ -206,6 +240,7 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
       .finally(() => {
         inFlight.set(output, (inFlight.get(output) ?? 1) - 1)
         running.delete(task)
+        pump(output)
         deps.onSettled?.()
       })
     running.add(task)
@@ -214,16 +249,26 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
   return {
     async tick() {
       const now = deps.now()
+      const limit = deps.outputs.size * config.outputConcurrency - running.size - waiting()
+      if (limit <= 0) return 0
       const jobs = (await store.claim('deliver', {
-        limit: Math.max(1, deps.outputs.size * config.outputConcurrency - running.size),
+        limit,
         leaseMs: config.leaseSeconds * 1000,
         excludeGroups: busyGroups(now),
       })) as Job<DeliverPayload>[]
-      for (const job of jobs) launch(job)
+      for (const job of jobs) {
+        const queue = backlog.get(job.payload.output) ?? []
+        queue.push(job)
+        backlog.set(job.payload.output, queue)
+      }
+      for (const output of [...backlog.keys()]) pump(output)
       return jobs.length
     },
     async idle() {
-      while (running.size > 0) await Promise.allSettled([...running])
+      while (running.size > 0 || waiting() > 0) {
+        if (running.size === 0) for (const output of [...backlog.keys()]) pump(output)
+        await Promise.allSettled([...running])
+      }
     },
   }
 }

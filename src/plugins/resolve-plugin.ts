@@ -1,6 +1,7 @@
 import consolePlugin from '../../plugins/console/index.js'
 import emailPlugin from '../../plugins/email/index.js'
 import slackPlugin from '../../plugins/slack/index.js'
+import telegramPlugin from '../../plugins/telegram/index.js'
 import webhookPlugin from '../../plugins/webhook/index.js'
 import type { PluginDefinition } from './api.js'
 import { importPlugin, locatePlugin } from './load-plugin-module.js'
@@ -12,6 +13,7 @@ export const builtinPlugins: Record<string, PluginDefinition<any>> = {
   [webhookPlugin.type]: webhookPlugin,
   [emailPlugin.type]: emailPlugin,
   [slackPlugin.type]: slackPlugin,
+  [telegramPlugin.type]: telegramPlugin,
 }
 
 // Keyed by resolved file URL, so `./x.ts` and `/abs/x.ts` naming one file load it once.

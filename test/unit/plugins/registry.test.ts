@@ -101,7 +101,7 @@ afterAll(() => {
 
 describe('resolvePlugin', () => {
   it('returns every built-in plugin by name', async () => {
-    for (const type of ['console', 'webhook', 'email', 'slack']) {
+    for (const type of ['console', 'webhook', 'email', 'slack', 'telegram']) {
       expect(Object.keys(builtinPlugins)).toContain(type)
       expect((await resolvePlugin(type, dir)).type).toBe(type)
     }

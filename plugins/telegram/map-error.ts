@@ -1,0 +1,106 @@
+import { TelegramError } from 'telegraf'
+import { errorMessage } from '../../src/errors.js'
+import { OutputError } from '../../src/plugins/api.js'
+
+export type TelegramOp = 'start' | 'send' | 'edit' | 'delete'
+
+/** Outcomes that are not failures: the edit changed nothing, the message to delete is already gone. */
+export type TelegramNonError = 'not-modified' | 'already-deleted'
+
+export interface ErrorContext {
+  op: TelegramOp
+  /** Output id from config, e.g. `telegram.support`. */
+  output: string
+  chatId: string | number
+  /** Removed from any message (network errors may quote the request URL). */
+  token: string
+  /** The request timeout, to say so when it ran out. */
+  timeoutMs?: number
+}
+
+// Telegram's descriptions (https://core.telegram.org/api/errors has the MTProto names behind them).
+const notModified = /message is not modified/i
+const editGone = /message to edit not found|message can't be edited|message_id_invalid/i
+const deleteGone = /message to delete not found/i
+const cannotDelete = /message can't be deleted/i
+const noAccess =
+  /bot was kicked|bot is not a member|chat not found|not enough rights|have no rights|need administrator rights|bot was blocked|chat_write_forbidden|user is deactivated/i
+
+function describe(err: unknown, token: string): string {
+  return errorMessage(err).replaceAll(token, '[REDACTED]')
+}
+
+/**
+ * The one boundary where telegraf errors become OutputErrors (or the two benign outcomes).
+ * `TelegramError.response` is the Bot API reply `{error_code, description, parameters}`; anything
+ * else thrown by the client (DNS, refused, reset, our timeout) is a network problem.
+ */
+export function mapTelegramError(err: unknown, ctx: ErrorContext): OutputError | TelegramNonError {
+  if (!(err instanceof TelegramError)) {
+    const timedOut = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')
+    const what =
+      timedOut && ctx.timeoutMs !== undefined
+        ? `no answer within ${ctx.timeoutMs} ms`
+        : describe(err, ctx.token)
+    return new OutputError('transient', `output ${ctx.output}: Telegram unreachable: ${what}; will retry`, {
+      cause: err,
+    })
+  }
+  const { error_code: code, description = '', parameters } = err.response
+  const said = `output ${ctx.output}: Telegram answered ${code} "${description.replaceAll(ctx.token, '[REDACTED]')}"`
+  const chat = `chat ${ctx.chatId}`
+  if (code === 429) {
+    const seconds = parameters?.retry_after
+    const options =
+      typeof seconds === 'number' ? { retryAfterMs: seconds * 1000, cause: err } : { cause: err }
+    return new OutputError('rate-limited', `${said}; pausing this output`, options)
+  }
+  if (code === 401 || (code === 404 && ctx.op === 'start')) {
+    return new OutputError(
+      'auth',
+      `Telegram rejected the bot token for output ${ctx.output}; get a token from @BotFather and set outputs.${ctx.output}.token${code === 404 ? ' (or check apiRoot)' : ''}`,
+      { cause: err },
+    )
+  }
+  if (code >= 500) return new OutputError('transient', `${said}; will retry`, { cause: err })
+  if (ctx.op === 'edit' && notModified.test(description)) return 'not-modified'
+  if (ctx.op === 'delete' && deleteGone.test(description)) return 'already-deleted'
+  if (ctx.op === 'edit' && editGone.test(description)) {
+    return new OutputError('gone', `${said}; the mirror is gone or too old to edit`, { cause: err })
+  }
+  if (ctx.op === 'delete' && cannotDelete.test(description)) {
+    return new OutputError(
+      'gone',
+      `${said}; bots can only delete messages younger than 48 hours, and need the "Delete messages" admin right in ${chat}`,
+      { cause: err },
+    )
+  }
+  if (parameters?.migrate_to_chat_id !== undefined) {
+    return new OutputError(
+      'invalid',
+      `${said}; the group became a supergroup: set outputs.${ctx.output}.chatId to ${parameters.migrate_to_chat_id}`,
+      { cause: err },
+    )
+  }
+  if (noAccess.test(description) || code === 403) {
+    return new OutputError(
+      'invalid',
+      `${said}; the bot cannot post in ${chat}: add it to the chat (as an admin with "Post messages", "Edit messages of others" and "Delete messages" in channels) and check outputs.${ctx.output}.chatId`,
+      { cause: err },
+    )
+  }
+  if (/thread not found|topic/i.test(description)) {
+    return new OutputError('invalid', `${said}; check outputs.${ctx.output}.messageThreadId`, { cause: err })
+  }
+  if (/can't parse entities|message is too long|entities too long|entities_too_long/i.test(description)) {
+    return new OutputError(
+      'invalid',
+      `${said}; the telegram output produced a message Telegram refuses, which is a bug: please report it with the message`,
+      { cause: err },
+    )
+  }
+  if (code >= 400 && code < 500) {
+    return new OutputError('invalid', `${said}; Telegram will not accept this request`, { cause: err })
+  }
+  return new OutputError('transient', `${said}; will retry`, { cause: err })
+}

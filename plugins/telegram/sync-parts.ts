@@ -1,0 +1,58 @@
+import type { Logger } from 'pino'
+import { errorMessage } from '../../src/errors.js'
+import { isOutputError } from '../../src/plugins/api.js'
+import type { ChatId, TelegramClient } from './client.js'
+import type { TelegramRef } from './ref.js'
+
+/**
+ * Send every part in order. If one fails, the parts already sent are deleted (best effort) before
+ * the error goes up: the retry sends them all again, and the chat should not show them twice.
+ */
+export async function sendAll(
+  client: TelegramClient,
+  chatId: ChatId,
+  parts: readonly string[],
+): Promise<number[]> {
+  const ids: number[] = []
+  try {
+    for (const part of parts) ids.push(await client.sendMessage(chatId, part))
+  } catch (err) {
+    for (const id of ids) await client.deleteMessage(chatId, id, false).catch(() => undefined)
+    throw err
+  }
+  return ids
+}
+
+/**
+ * Bring a mirror to `parts`: edit the parts it has, send the extra ones, delete the surplus.
+ * An unchanged part is fine ("message is not modified"); a missing one makes the mirror `gone`.
+ */
+export async function updateAll(
+  client: TelegramClient,
+  ref: TelegramRef,
+  parts: readonly string[],
+  logger: Logger,
+): Promise<TelegramRef> {
+  const shared = Math.min(parts.length, ref.messageIds.length)
+  const ids = ref.messageIds.slice(0, shared)
+  for (let i = 0; i < shared; i += 1) await client.editMessageText(ref.chatId, ids[i]!, parts[i]!)
+  if (parts.length > shared) ids.push(...(await sendAll(client, ref.chatId, parts.slice(shared))))
+  for (const id of ref.messageIds.slice(shared)) {
+    try {
+      await client.deleteMessage(ref.chatId, id)
+    } catch (err) {
+      // Older than 48 h: Telegram keeps it. The text moved to the parts above, so drop it from the ref.
+      if (!isOutputError(err) || err.reason !== 'gone') throw err
+      logger.warn(
+        { chatId: ref.chatId, messageId: id, err: errorMessage(err) },
+        'surplus part could not be deleted',
+      )
+    }
+  }
+  return { chatId: ref.chatId, messageIds: ids }
+}
+
+/** Delete every part; parts already gone count as deleted. */
+export async function deleteAll(client: TelegramClient, ref: TelegramRef): Promise<void> {
+  for (const id of ref.messageIds) await client.deleteMessage(ref.chatId, id)
+}

@@ -1,0 +1,230 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { HtmlParseError, type ParsedEntity, parseTelegramHtml } from './fake-telegram-html.js'
+
+/** One Bot API request as the fake received it (JSON or form body, parsed). */
+export interface FakeTelegramCall {
+  method: string
+  token: string
+  body: Record<string, unknown>
+}
+
+/** A Bot API error reply, e.g. `{error_code: 429, description: 'Too Many Requests: retry after 7', parameters: {retry_after: 7}}`. */
+export interface FakeTelegramError {
+  error_code: number
+  description: string
+  parameters?: { retry_after?: number; migrate_to_chat_id?: number }
+}
+
+export interface FakeTelegramMessage {
+  id: number
+  html: string
+  text: string
+  entities: ParsedEntity[]
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    description: string,
+  ) {
+    super(description)
+  }
+}
+
+const notModified =
+  'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message'
+
+/** Bot API limit: 4,096 characters after entity parsing (counted here in UTF-16 units). */
+export const FAKE_TELEGRAM_TEXT_LIMIT = 4096
+
+/**
+ * A fake Telegram Bot API on loopback: `/bot<token>/<method>`, answering `{ok, result}` or
+ * `{ok: false, error_code, description, parameters}` like api.telegram.org. It keeps the chats'
+ * messages, validates `parse_mode: HTML` like Telegram, records every call, and fails on demand.
+ */
+export class FakeTelegram {
+  readonly calls: FakeTelegramCall[] = []
+  private readonly chats = new Map<string, Map<number, FakeTelegramMessage>>()
+  private readonly lastIds = new Map<string, number>()
+  private readonly failures: {
+    method: string
+    reply: FakeTelegramError | 'network' | 'hang'
+    after: number
+  }[] = []
+
+  private constructor(
+    private readonly server: Server,
+    readonly apiRoot: string,
+    readonly token: string,
+  ) {}
+
+  static async start(token = '123456:TEST-token'): Promise<FakeTelegram> {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const fake = new FakeTelegram(server, `http://127.0.0.1:${port}`, token)
+    server.on('request', (req, res) => void fake.handle(req, res))
+    return fake
+  }
+
+  /**
+   * The next call of `method` (`*`: any) fails with `reply` (`network` drops the connection,
+   * `hang` never answers);
+   * `after` lets that many calls through first, `times` repeats the failure.
+   */
+  failNext(
+    method: string,
+    reply: FakeTelegramError | 'network' | 'hang',
+    options: { times?: number; after?: number } = {},
+  ): void {
+    for (let n = 0; n < (options.times ?? 1); n += 1)
+      this.failures.push({ method, reply, after: options.after ?? 0 })
+  }
+
+  /** Messages now in a chat, oldest first. */
+  messages(chatId: string | number): FakeTelegramMessage[] {
+    return [...(this.chats.get(String(chatId))?.values() ?? [])]
+  }
+
+  /** Calls of one method, bodies only. */
+  bodies(method: string): Record<string, unknown>[] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.body)
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections()
+    await new Promise((resolve) => this.server.close(resolve))
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.apiRoot)
+    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname)
+    const body = { ...Object.fromEntries(url.searchParams), ...(await readBody(req)) }
+    if (!m) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' })
+    const [, token, method] = m as unknown as [string, string, string]
+    this.calls.push({ method, token, body })
+    if (token !== this.token)
+      return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' })
+    const failure = this.failures.find((f) => f.method === method || f.method === '*')
+    if (failure && failure.after > 0) failure.after -= 1
+    else if (failure) {
+      this.failures.splice(this.failures.indexOf(failure), 1)
+      if (failure.reply === 'network') return void req.socket.destroy()
+      if (failure.reply === 'hang') return
+      return send(res, failure.reply.error_code, { ok: false, ...failure.reply })
+    }
+    try {
+      send(res, 200, { ok: true, result: this.apply(method, body) })
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err
+      send(res, err.code, { ok: false, error_code: err.code, description: err.message })
+    }
+  }
+
+  private apply(method: string, body: Record<string, unknown>): unknown {
+    switch (method) {
+      case 'getMe':
+        return { id: 777000, is_bot: true, first_name: 'Mirror Bot', username: 'mirror_test_bot' }
+      case 'sendMessage': {
+        const chat = this.chat(body)
+        const parsed = this.parse(body)
+        const id = (this.lastIds.get(chat.key) ?? 0) + 1
+        this.lastIds.set(chat.key, id)
+        chat.messages.set(id, { id, html: String(body.text), ...parsed })
+        return this.message(chat.key, id, parsed, body.message_thread_id)
+      }
+      case 'editMessageText': {
+        const chat = this.chat(body)
+        const id = Number(body.message_id)
+        const current = chat.messages.get(id)
+        if (!current) throw new ApiError(400, 'Bad Request: message to edit not found')
+        const parsed = this.parse(body)
+        if (
+          parsed.text === current.text &&
+          JSON.stringify(parsed.entities) === JSON.stringify(current.entities)
+        ) {
+          throw new ApiError(400, notModified)
+        }
+        chat.messages.set(id, { id, html: String(body.text), ...parsed })
+        return { ...this.message(chat.key, id, parsed, undefined), edit_date: Math.floor(Date.now() / 1000) }
+      }
+      case 'deleteMessage': {
+        const chat = this.chat(body)
+        if (!chat.messages.delete(Number(body.message_id))) {
+          throw new ApiError(400, 'Bad Request: message to delete not found')
+        }
+        return true
+      }
+      default:
+        throw new ApiError(404, 'Not Found')
+    }
+  }
+
+  private chat(body: Record<string, unknown>): { key: string; messages: Map<number, FakeTelegramMessage> } {
+    if (body.chat_id === undefined || body.chat_id === '')
+      throw new ApiError(400, 'Bad Request: chat_id is empty')
+    const key = String(body.chat_id)
+    let messages = this.chats.get(key)
+    if (!messages) {
+      messages = new Map()
+      this.chats.set(key, messages)
+    }
+    return { key, messages }
+  }
+
+  private parse(body: Record<string, unknown>): { text: string; entities: ParsedEntity[] } {
+    const raw = typeof body.text === 'string' ? body.text : ''
+    let parsed = { text: raw, entities: [] as ParsedEntity[] }
+    if (String(body.parse_mode ?? '').toLowerCase() === 'html') {
+      try {
+        parsed = parseTelegramHtml(raw)
+      } catch (err) {
+        if (err instanceof HtmlParseError)
+          throw new ApiError(400, `Bad Request: can't parse entities: ${err.message}`)
+        throw err
+      }
+    }
+    if (parsed.text.trim() === '') throw new ApiError(400, 'Bad Request: message text is empty')
+    if (parsed.text.length > FAKE_TELEGRAM_TEXT_LIMIT)
+      throw new ApiError(400, 'Bad Request: message is too long')
+    return parsed
+  }
+
+  private message(
+    chatKey: string,
+    id: number,
+    parsed: { text: string; entities: ParsedEntity[] },
+    thread: unknown,
+  ) {
+    const numeric = /^-?\d+$/.test(chatKey)
+    return {
+      message_id: id,
+      date: Math.floor(Date.now() / 1000),
+      chat: numeric
+        ? {
+            id: Number(chatKey),
+            type: chatKey.startsWith('-') ? 'supergroup' : 'private',
+            title: 'Support mirror',
+          }
+        : { id: -1009999, type: 'channel', username: chatKey.slice(1) },
+      text: parsed.text,
+      ...(parsed.entities.length > 0 ? { entities: parsed.entities } : {}),
+      ...(thread === undefined ? {} : { message_thread_id: Number(thread), is_topic_message: true }),
+    }
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  const raw = Buffer.concat(chunks).toString('utf8')
+  if (raw === '') return {}
+  const type = req.headers['content-type'] ?? ''
+  if (type.includes('json')) return JSON.parse(raw) as Record<string, unknown>
+  return Object.fromEntries(new URLSearchParams(raw))
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+}
