@@ -105,7 +105,14 @@ async function compile(
 }
 
 function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: true, verbose: true })
+  const ajv = new Ajv({
+    allErrors: true,
+    useDefaults: true,
+    coerceTypes: false,
+    strict: true,
+    allowUnionTypes: true,
+    verbose: true,
+  })
   // ajv ships no formats; these are the ones output options use (URLs, addresses, hosts).
   ajv.addFormat('uri', { type: 'string', validate: isUrl })
   ajv.addFormat('url', { type: 'string', validate: isUrl })
