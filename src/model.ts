@@ -63,4 +63,10 @@ export interface MirrorMessage {
   previousText?: string
   /** True when the text came from the event itself because no REST read could see the message. */
   unverified?: boolean
+  /**
+   * Set on `send` only: stable across retries of one creation. A retry after a crash between the
+   * output call and the bridge storing its ref carries the same key, so a target that deduplicates
+   * by it (webhook `Idempotency-Key`, email `Message-ID`) or a plugin's `recover` sees one message.
+   */
+  idempotencyKey?: string
 }

@@ -3,7 +3,7 @@ import type { MirrorMessage } from '../../src/model.js'
 import { definePlugin, OutputError } from '../../src/plugins/api.js'
 import { type BodySettings, composeBody, type EmailAction } from './compose.js'
 import { smtpError } from './map-error.js'
-import { domainOf, newMessageId } from './message-id.js'
+import { domainOf, keyPart, newMessageId } from './message-id.js'
 import { createPacer } from './pace.js'
 import { type EmailOptions, emailDefaults, emailSchema } from './schema.js'
 import { renderSubject } from './subject.js'
@@ -46,7 +46,10 @@ export default definePlugin<EmailOptions>({
 
     /** Sends one mail and returns its Message-ID. */
     const mail = async (action: EmailAction, msg: MirrorMessage, thread: Threading): Promise<string> => {
-      const messageId = newMessageId(msg, domain)
+      // The same creation retried after a crash gets the same Message-ID, so mail clients show one.
+      const messageId = msg.idempotencyKey
+        ? newMessageId(msg, domain, keyPart(msg.idempotencyKey))
+        : newMessageId(msg, domain)
       const body = composeBody(action, msg, settings)
       const info = await pace(async () => {
         try {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { MirrorMessage } from '../../src/model.js'
 
 // Message-ID left parts must be dot-atoms (RFC 5322 §3.6.4); a portal key may be a domain.
@@ -17,6 +17,11 @@ export function newMessageId(
   random = randomBytes(8).toString('hex'),
 ): string {
   return `<olb.${atom(msg.portal)}.${msg.chatId}.${msg.messageId}.${random}@${domain}>`
+}
+
+/** A Message-ID part derived from the pipeline's idempotency key (16 hex chars). */
+export function keyPart(idempotencyKey: string): string {
+  return createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 16)
 }
 
 /** The domain of an address in `bridge@example.com` or `Name <bridge@example.com>` form. */

@@ -20,7 +20,7 @@ export default definePlugin<WebhookOptions>({
 
     const deliver = async (action: WebhookAction, msg: MirrorMessage, ref: ExternalRef) => {
       const body = JSON.stringify(buildPayload(action, msg, ref, includeHtml))
-      const reply = await postJson(settings, body, ref !== null)
+      const reply = await postJson(settings, body, ref !== null, msg.idempotencyKey)
       context.logger.debug({ action, messageId: msg.messageId }, 'webhook delivered')
       return reply
     }

@@ -26,6 +26,8 @@ export interface WebhookPayload {
   unverified?: true
   /** What the receiver (or the bridge) returned for this message before; null when creating. */
   ref: ExternalRef
+  /** On `created` only: also sent as the `Idempotency-Key` header; a repeat means the same message. */
+  idempotencyKey?: string
 }
 
 export function buildPayload(
@@ -51,5 +53,6 @@ export function buildPayload(
   if (includeHtml) payload.html = formatHtml(msg.ast)
   if (msg.author) payload.author = msg.author
   if (msg.unverified) payload.unverified = true
+  if (action === 'created' && msg.idempotencyKey !== undefined) payload.idempotencyKey = msg.idempotencyKey
   return payload
 }

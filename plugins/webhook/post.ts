@@ -43,6 +43,7 @@ export async function postJson(
   settings: PostSettings,
   body: string,
   replacing: boolean,
+  idempotencyKey?: string,
 ): Promise<{ ref: unknown } | undefined> {
   // The host only: paths and queries of webhook URLs often carry tokens.
   const where = new URL(settings.url).host
@@ -53,6 +54,7 @@ export async function postJson(
     'x-openline-timestamp': String(Math.floor(Date.now() / 1000)),
   }
   if (settings.secret !== undefined) headers['x-openline-signature'] = sign(settings.secret, body)
+  if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey
   let response: Response
   let text: string
   try {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { PipelineConfig, PolicyConfig } from '../config/types.js'
 import { errorMessage } from '../errors.js'
@@ -18,6 +19,9 @@ export interface DeliverWorkerDeps {
   /** Called when a delivery finished, so the loop can claim more at once. */
   onSettled?: () => void
 }
+
+/** Marks a mirror-map row as a send in progress: `pending:<idempotency key>`. */
+const PENDING = 'pending:'
 
 type Outcome =
   | { kind: 'applied'; action: string; ref: ExternalRef; text: string; hash: string }
@@ -49,11 +53,54 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
     return out
   }
 
+  /**
+   * Creating a mirror is the one step a crash can repeat: the output may have made the message
+   * before the bridge stored its ref. So an intent (`pending:<key>`) is stored first; a retry
+   * that finds one reuses its key, asks the plugin to `recover` the message, and otherwise sends
+   * again under the same key for the target to deduplicate.
+   */
+  async function create(
+    plugin: OutputPlugin,
+    p: DeliverPayload,
+    msg: MirrorMessage,
+    intent?: string,
+  ): Promise<Outcome> {
+    let key = intent
+    if (key !== undefined && plugin.recover) {
+      const found = await plugin.recover(key, msg)
+      if (found !== undefined) {
+        log.info(
+          { output: plugin.id, messageId: msg.messageId },
+          'found the mirror an interrupted send had made',
+        )
+        const ref = await plugin.update(found, msg)
+        return { kind: 'applied', action: 'recover', ref, text: msg.plainText, hash: contentHash(msg) }
+      }
+    }
+    if (key === undefined) {
+      key = randomUUID()
+      await store.saveMirror({
+        portal: p.portal,
+        messageId: msg.messageId,
+        output: p.output,
+        ref: null,
+        hash: `${PENDING}${key}`,
+        version: 0,
+        text: '',
+        updatedAt: deps.now(),
+      })
+    }
+    const ref = await plugin.send({ ...msg, idempotencyKey: key })
+    return { kind: 'applied', action: 'send', ref, text: msg.plainText, hash: contentHash(msg) }
+  }
+
   async function apply(
     plugin: OutputPlugin,
     p: DeliverPayload,
-    mirror: MirrorRecord | undefined,
+    stored: MirrorRecord | undefined,
   ): Promise<Outcome> {
+    const intent = stored?.hash.startsWith(PENDING) ? stored.hash.slice(PENDING.length) : undefined
+    const mirror = intent === undefined ? stored : undefined
     const msg: MirrorMessage = mirror ? { ...p.message, previousText: mirror.text } : p.message
     if (mirror && p.version < mirror.version) {
       return {
@@ -96,11 +143,15 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
           'original mirror is gone; sending a new one',
         )
       }
-    } else if (!mirror && msg.kind === 'updated' && policy.missingOriginal === 'skip') {
+    } else if (
+      !mirror &&
+      intent === undefined &&
+      msg.kind === 'updated' &&
+      policy.missingOriginal === 'skip'
+    ) {
       return { kind: 'skipped', action: 'none', detail: 'original was never mirrored; policy skip' }
     }
-    const ref = await plugin.send(msg)
-    return { kind: 'applied', action: 'send', ref, text: msg.plainText, hash }
+    return create(plugin, p, msg, intent)
   }
 
   async function handle(job: Job<DeliverPayload>): Promise<void> {

@@ -22,6 +22,12 @@ export interface OutputPlugin {
   /** Edit the mirror in place; may re-send and return a new ref. */
   update(ref: ExternalRef, msg: MirrorMessage): Promise<ExternalRef>
   delete?(ref: ExternalRef, msg: MirrorMessage): Promise<void>
+  /**
+   * Find a mirror an earlier `send` with this `idempotencyKey` may have created before the bridge
+   * crashed (return its ref), or `undefined` when there is none. Without it, such a send is
+   * repeated with the same key.
+   */
+  recover?(idempotencyKey: string, msg: MirrorMessage): Promise<ExternalRef | undefined>
   stop?(): Promise<void>
 }
 
