@@ -1,8 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { createBitrixClient } from './bitrix/create-client.js'
-import { createPortalDirectory, type PortalDirectory } from './bitrix/portal-directory.js'
+import { createHostGuard } from './bitrix/host-guard.js'
+import { createOAuthTokens } from './bitrix/oauth-tokens.js'
+import type { OfflinePoller } from './bitrix/offline-events.js'
+import { loadPortalRegistry, type PortalRegistry } from './bitrix/portal-registry.js'
 import type { BitrixClient } from './bitrix/types.js'
+import { wireAppMode } from './bitrix/wire-app-mode.js'
 import type { BridgeConfig } from './config/types.js'
 import { registerHealthRoutes } from './observability/health-routes.js'
 import { silentLogger } from './observability/logger.js'
@@ -12,6 +16,7 @@ import type { OutputPlugin } from './plugins/api.js'
 import { createOutputs, startOutputs } from './plugins/registry.js'
 import { registerReceiver } from './receiver/receiver-plugin.js'
 import { openStore } from './store/index.js'
+import { createSecretBox } from './store/secret-box.js'
 import type { Store } from './store/store.js'
 
 export interface AppDeps {
@@ -31,7 +36,10 @@ export interface App {
   server: FastifyInstance
   store: Store
   pipeline: Pipeline
-  portals: PortalDirectory
+  /** Hand-configured and installed portals (in memory, kept in step with the store). */
+  portals: PortalRegistry
+  /** The offline event puller (OAuth mode with bitrix.delivery offline or both). */
+  offline?: OfflinePoller
   outputs: ReadonlyMap<string, OutputPlugin>
   /** Verify outputs (`start()`), then start the workers. Does not listen. */
   start(): Promise<void>
@@ -46,7 +54,23 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
   const now = deps.now ?? Date.now
   const cwd = deps.cwd ?? process.cwd()
   const store = deps.store ?? openStore(config.storage, { coalesce: coalescePayloads, logger, cwd })
-  const portals = createPortalDirectory(config.bitrix.portals)
+  const portals = await loadPortalRegistry(config.bitrix.portals, store, now)
+  const hosts = createHostGuard(config.bitrix.allowedHosts)
+  // User tokens ride in job payloads: sealed like the stored tokens when a key is set.
+  const box = createSecretBox(config.storage.encryptionKey)
+  const app = config.bitrix.app
+  const tokens =
+    app === undefined
+      ? undefined
+      : createOAuthTokens({
+          registry: portals,
+          app,
+          hosts,
+          fetch: fetchImpl,
+          timeoutMs: config.bitrix.timeoutMs,
+          logger: logger.child({ component: 'oauth' }),
+          now,
+        })
   const bitrix =
     deps.bitrix ??
     createBitrixClient({
@@ -55,6 +79,17 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       retries: config.bitrix.retries,
       fetch: fetchImpl,
       logger: logger.child({ component: 'bitrix' }),
+      onPortalMoved(portal, newDomain, newBase) {
+        if (portal.installed !== true) return
+        portals
+          .update(portal.id, (c) => ({ ...c, domain: newDomain, clientEndpoint: newBase }))
+          .catch((err: unknown) =>
+            logger.error({ err, portal: portal.domain }, 'could not store the new domain'),
+          )
+      },
+      ...(tokens === undefined
+        ? {}
+        : { oauth: { tokens, hosts, openUserToken: (t: string) => box.open(t, 'user_token') } }),
     })
   const outputs =
     deps.outputs ??
@@ -95,14 +130,38 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
             store.enqueue(jobs.map((job) => ({ ...job, runAt: now() + window }))),
         })
       : store
+  const onQueued = () => pipeline.wake()
+  const sealUserToken = box.encrypting ? (t: string) => box.seal(t, 'user_token') : undefined
+  const receiverLogger = logger.child({ component: 'receiver' })
+  const { handlers, offline } = wireAppMode({
+    config,
+    store,
+    receiverStore,
+    portals,
+    hosts,
+    bitrix,
+    fetch: fetchImpl,
+    logger,
+    receiverLogger,
+    now,
+    onQueued,
+  })
   registerReceiver(server, {
     store: receiverStore,
     portals,
-    logger: logger.child({ component: 'receiver' }),
-    config: { ...config.server, connectors: config.bitrix.connectors, events: config.bitrix.events },
-    onQueued: () => pipeline.wake(),
+    logger: receiverLogger,
+    config: {
+      ...config.server,
+      connectors: config.bitrix.connectors,
+      events: config.bitrix.events,
+      ...(app === undefined ? {} : { installPath: config.server.installPath }),
+    },
+    onQueued,
+    hosts,
+    ...(handlers === undefined ? {} : { handlers }),
+    ...(sealUserToken === undefined ? {} : { sealUserToken }),
   })
-  registerHealthRoutes(server, { store })
+  registerHealthRoutes(server, { store, portals })
 
   let closed = false
   return {
@@ -110,15 +169,19 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     store,
     pipeline,
     portals,
+    ...(offline === undefined ? {} : { offline }),
     outputs,
     async start() {
       await startOutputs(outputs, config.outputs, logger)
       pipeline.start()
+      // Pulls at once (catch-up after downtime), then every offlinePollSeconds.
+      offline?.start(config.bitrix.offlinePollSeconds * 1000)
     },
     async close() {
       if (closed) return
       closed = true
       await server.close()
+      await offline?.stop()
       await pipeline.stop()
       await Promise.allSettled([...outputs.values()].map((o) => o.stop?.()))
       await store.close()

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
+import { bindCommand } from './cli/bind-command.js'
 import { checkConfigCommand } from './cli/check-config-command.js'
+import { deliveriesCommand } from './cli/deliveries-command.js'
 import { reportFatal } from './cli/report-error.js'
 import { startCommand } from './cli/start-command.js'
 import { runDemo } from './demo/run-demo.js'
@@ -26,6 +28,34 @@ program
   .description('validate the config file and print a summary')
   .option(...configOption)
   .action((opts: { config?: string }) => checkConfigCommand(opts))
+
+for (const unbind of [false, true]) {
+  program
+    .command(unbind ? 'unbind' : 'bind')
+    .description(
+      unbind
+        ? "remove the app's event subscriptions that bind made"
+        : 'subscribe the installed app to the events the config needs (event.bind), skipping those already bound',
+    )
+    .requiredOption('-p, --portal <portal>', 'portal domain or member_id')
+    .requiredOption(
+      '-u, --url <url>',
+      'public handler URL of the bridge, e.g. https://bridge.example.com/bitrix/events',
+    )
+    .option(...configOption)
+    .action((opts: { portal: string; url: string; config?: string }) => bindCommand({ ...opts, unbind }))
+}
+
+program
+  .command('deliveries')
+  .description('portals (and which need a re-install), queues and the most recent deliveries')
+  .option(...configOption)
+  .option('-n, --limit <n>', 'entries to show', (v) => Number.parseInt(v, 10), 20)
+  .option('--portal <portal>', 'only this portal (member_id or domain key)')
+  .option('--status <status>', 'only delivered | skipped | failed | dead | ignored')
+  .action((opts: { config?: string; limit: number; portal?: string; status?: 'delivered' }) =>
+    deliveriesCommand(opts),
+  )
 
 program
   .command('demo')

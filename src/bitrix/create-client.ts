@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import { ErrorCodes } from '../errors.js'
 import { runBatch } from './batch.js'
 import { BitrixError } from './errors.js'
+import type { HostGuard } from './host-guard.js'
 import {
   type Clock,
   createLeakyBucket,
@@ -10,9 +11,21 @@ import {
   type Sleep,
   systemClock,
 } from './leaky-bucket.js'
+import { createOAuthCall } from './oauth-call.js'
+import type { OAuthTokens } from './oauth-tokens.js'
 import { readMessages } from './read-messages.js'
-import { restCall } from './rest-call.js'
+import { readWithTokens } from './read-with-tokens.js'
+import { type RestCallOptions, restCall } from './rest-call.js'
 import type { BitrixClient, PortalRecord, ReadResult } from './types.js'
+
+/** OAuth mode: installed portals are called at their `client_endpoint` with the app's tokens. */
+export interface OAuthClientOptions {
+  tokens: OAuthTokens
+  /** The SSRF guard: no request leaves for a host that is not the portal's or allow-listed. */
+  hosts: HostGuard
+  /** Opens a user token that was sealed into a job payload (storage.encryptionKey). */
+  openUserToken?: (sealed: string) => string
+}
 
 export interface BitrixClientOptions {
   /** Per-portal bucket, mirroring Bitrix24's own (burst 50, 2/s on most plans). */
@@ -27,7 +40,8 @@ export interface BitrixClientOptions {
   backoffBaseMs?: number
   logger?: Logger
   /** The portal answered from a new domain (renamed): store it, keyed by member_id. */
-  onPortalMoved?: (portal: PortalRecord, newDomain: string, newWebhookUrl: string) => void
+  onPortalMoved?: (portal: PortalRecord, newDomain: string, newBase: string) => void
+  oauth?: OAuthClientOptions
 }
 
 function notConfigured(portal: PortalRecord): BitrixError {
@@ -38,14 +52,18 @@ function notConfigured(portal: PortalRecord): BitrixError {
   )
 }
 
-/** Bitrix24 REST client in webhook mode: one leaky bucket per portal, batching, redirects, retries. */
+/**
+ * Bitrix24 REST client: one leaky bucket per portal, batching, redirects, retries. Hand-configured
+ * portals are called through their incoming webhook; installed portals (OAuth mode) through their
+ * client endpoint with the app's tokens, refreshed on `expired_token`.
+ */
 export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
   const clock = options.clock ?? systemClock
   const sleep = options.sleep ?? realSleep
   const fetchFn = options.fetch ?? globalThis.fetch
   const logger = options.logger?.child({ component: 'bitrix' })
   const limiters = new Map<string, LeakyBucket>()
-  // Redirects seen per portal: configured webhook URL → where the portal lives now.
+  // Redirects seen per portal: configured base → where the portal lives now.
   const moved = new Map<string, { from: string; to: string }>()
 
   function limiterFor(portal: PortalRecord): LeakyBucket {
@@ -57,21 +75,13 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     return limiter
   }
 
-  function baseOf(portal: PortalRecord): string {
-    const configured = portal.webhookUrl
-    if (configured === undefined || configured === '') throw notConfigured(portal)
-    const base = configured.endsWith('/') ? configured : `${configured}/`
+  function movedBase(portal: PortalRecord, configured: string): string | undefined {
     const redirect = moved.get(portal.id)
-    return redirect !== undefined && redirect.from === base ? redirect.to : base
+    return redirect !== undefined && redirect.from === configured ? redirect.to : undefined
   }
 
-  function call(
-    portal: PortalRecord,
-    method: string,
-    params: Record<string, unknown> = {},
-  ): Promise<unknown> {
-    const base = baseOf(portal)
-    return restCall(base, method, params, {
+  function restOptions(portal: PortalRecord, from: string): RestCallOptions {
+    return {
       fetch: fetchFn,
       limiter: limiterFor(portal),
       sleep,
@@ -81,28 +91,66 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       portal: portal.domain,
       ...(logger === undefined ? {} : { logger }),
       onRedirect(newBase) {
-        const from = portal.webhookUrl?.endsWith('/') ? portal.webhookUrl : `${portal.webhookUrl}/`
         moved.set(portal.id, { from, to: newBase })
         const newDomain = new URL(newBase).host
         logger?.warn({ portal: portal.domain, newDomain }, 'Bitrix24 portal moved to a new domain')
         options.onPortalMoved?.(portal, newDomain, newBase)
       },
-    })
+    }
+  }
+
+  function webhookCall(portal: PortalRecord, method: string, params: Record<string, unknown>) {
+    const configured = portal.webhookUrl
+    if (configured === undefined || configured === '') throw notConfigured(portal)
+    const base = configured.endsWith('/') ? configured : `${configured}/`
+    return restCall(movedBase(portal, base) ?? base, method, params, restOptions(portal, base))
+  }
+
+  const oauthCall =
+    options.oauth === undefined
+      ? undefined
+      : createOAuthCall({ ...options.oauth, movedBase, restOptions, restCall })
+
+  function call(portal: PortalRecord, method: string, params: Record<string, unknown> = {}) {
+    if (portal.installed === true && oauthCall !== undefined) return oauthCall(portal, method, params)
+    return webhookCall(portal, method, params)
   }
 
   return {
-    call,
+    async call(portal, method, params = {}) {
+      return call(portal, method, params)
+    },
     async readMessages(portal, refs): Promise<ReadResult[]> {
+      const read = (
+        batchCall: (method: string, params: Record<string, unknown>) => Promise<unknown>,
+        list: typeof refs,
+      ) =>
+        readMessages(list, {
+          portal: portal.domain,
+          now: () => clock.now(),
+          batch: (commands) => runBatch(batchCall, commands, portal.domain),
+        })
+      if (portal.installed === true && oauthCall !== undefined) {
+        const open = options.oauth?.openUserToken ?? ((token: string) => token)
+        const opened = refs.map((ref) => {
+          if (ref.userToken === undefined) return ref
+          try {
+            return { ...ref, userToken: open(ref.userToken) }
+          } catch {
+            // Sealed with a key the bridge no longer has: read with the app's token instead.
+            const { userToken: _unreadable, ...rest } = ref
+            return rest
+          }
+        })
+        return readWithTokens(opened, (list, userToken) =>
+          read((method, params) => oauthCall(portal, method, params, userToken), list),
+        )
+      }
       if (portal.webhookUrl === undefined || portal.webhookUrl === '') {
         const error = notConfigured(portal)
         return refs.map(() => ({ status: 'error', error }))
       }
-      return readMessages(refs, {
-        portal: portal.domain,
-        now: () => clock.now(),
-        batch: (commands) =>
-          runBatch((method, params) => call(portal, method, params), commands, portal.domain),
-      })
+      return read((method, params) => webhookCall(portal, method, params), refs)
     },
   }
 }

@@ -1,7 +1,7 @@
 import type { MirrorFile } from '../model.js'
 import type { BitrixError } from './errors.js'
 
-/** One portal the bridge serves: configured by hand (webhook mode) or, later, installed (OAuth). */
+/** One portal the bridge serves: configured by hand (webhook mode) or installed (OAuth mode). */
 export interface PortalRecord {
   /** Key used in the store: member_id when known, else the domain. */
   id: string
@@ -10,6 +10,12 @@ export interface PortalRecord {
   applicationToken?: string
   /** Incoming webhook base URL ending in `/`, e.g. `https://x.bitrix24.com/rest/1/abc/`. */
   webhookUrl?: string
+  /** Installed through the app: REST calls go to `clientEndpoint` with the stored OAuth tokens. */
+  installed?: boolean
+  /** OAuth REST base from the install, `https://<portal>/rest/`. */
+  clientEndpoint?: string
+  /** `needs-reinstall`: the app's tokens were rejected; its jobs wait for a new install. */
+  status?: 'active' | 'needs-reinstall'
 }
 
 /** The message to read back, as the event named it. */
@@ -18,7 +24,7 @@ export interface MessageRef {
   messageId: number
   /** `message.text` from the event (used only when no REST read can see the message). */
   textHint?: string
-  /** The editing user's token from the event (OAuth mode, later). */
+  /** The editing user's token from the event (OAuth mode; sealed when storage.encryptionKey is set). */
   userToken?: string
 }
 

@@ -2,18 +2,60 @@ import type { Schema } from 'convict'
 import {
   anyString,
   boolean,
+  hostPatternList,
   integer,
   list,
   nonEmptyString,
   oneOf,
+  optionalBoolean,
   positiveNumber,
   stringList,
   urlPath,
 } from './schema-formats.js'
-import type { BridgeConfig } from './types.js'
+import type { BitrixConfig, BridgeConfig, StorageConfig } from './types.js'
+
+/** `bitrix.app` as convict holds it: empty strings and `null` mean "not set" (see validate-app.ts). */
+export interface RawAppSettings {
+  clientId: string
+  clientSecret: string
+  allowInstall: boolean | null
+  allowedDomains: string[]
+}
 
 /** Settings convict owns; `outputs` and `routes` are validated on their own (per plugin, per route). */
-export type CoreSettings = Omit<BridgeConfig, 'outputs' | 'routes'>
+export type CoreSettings = Omit<BridgeConfig, 'outputs' | 'routes' | 'bitrix' | 'storage'> & {
+  bitrix: Omit<BitrixConfig, 'app'> & { app: RawAppSettings }
+  storage: Omit<StorageConfig, 'encryptionKey'> & { encryptionKey: string }
+}
+
+/**
+ * Where a forged event must never make the bridge send a request or a token, unless listed:
+ * Bitrix24 cloud portal domains and the OAuth servers (BITRIX24.md §2).
+ */
+export const DEFAULT_ALLOWED_HOSTS = [
+  '*.bitrix24.com',
+  '*.bitrix24.net',
+  '*.bitrix24.ru',
+  '*.bitrix24.by',
+  '*.bitrix24.kz',
+  '*.bitrix24.ua',
+  '*.bitrix24.de',
+  '*.bitrix24.eu',
+  '*.bitrix24.es',
+  '*.bitrix24.fr',
+  '*.bitrix24.it',
+  '*.bitrix24.pl',
+  '*.bitrix24.uk',
+  '*.bitrix24.in',
+  '*.bitrix24.jp',
+  '*.bitrix24.cn',
+  '*.bitrix24.id',
+  '*.bitrix24.vn',
+  '*.bitrix24.com.br',
+  '*.bitrix24.com.tr',
+  'oauth.bitrix.info',
+  'oauth.bitrix24.tech',
+]
 
 export const DEFAULT_EVENTS = ['ONOPENLINEMESSAGEUPDATE', 'ONOPENLINEMESSAGEADD', 'ONOPENLINEMESSAGEDELETE']
 
@@ -39,6 +81,11 @@ export const coreSchema: Schema<CoreSettings> = {
     },
     parameterLimit: { doc: 'Most keys accepted in one form body.', format: integer(1), default: 1000 },
     depth: { doc: 'Deepest bracket nesting accepted in a form body key.', format: integer(1), default: 8 },
+    installPath: {
+      doc: "Path a local application's install callback posts ONAPPINSTALL to (OAuth mode; also accepted on server.path).",
+      format: urlPath,
+      default: '/bitrix/install',
+    },
   },
   storage: {
     driver: { doc: 'Storage engine.', format: oneOf(['sqlite']), default: 'sqlite' },
@@ -47,8 +94,57 @@ export const coreSchema: Schema<CoreSettings> = {
       format: nonEmptyString,
       default: './data/bridge.db',
     },
+    encryptionKey: {
+      doc: 'Key for tokens at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64; empty = stored in plain text.',
+      format: anyString,
+      default: '',
+      sensitive: true,
+    },
   },
   bitrix: {
+    app: {
+      clientId: {
+        doc: 'OAuth mode: client_id (application code) of your Bitrix24 application.',
+        format: anyString,
+        default: '',
+      },
+      clientSecret: {
+        doc: 'OAuth mode: client_secret (application key) of your Bitrix24 application.',
+        format: anyString,
+        default: '',
+        sensitive: true,
+      },
+      allowInstall: {
+        doc: 'Accept ONAPPINSTALL from portals not seen before (default: true in OAuth mode).',
+        format: optionalBoolean,
+        default: null,
+      },
+      allowedDomains: {
+        doc: 'Only these portal domains may install (empty = any portal on an allowed host).',
+        format: stringList(),
+        default: [],
+      },
+    },
+    allowedHosts: {
+      doc: "Hosts the bridge may send requests and tokens to besides a stored portal's domain: *.example.com, host, host:port (http only with a port).",
+      format: hostPatternList,
+      default: DEFAULT_ALLOWED_HOSTS,
+    },
+    delivery: {
+      doc: 'How open-line events arrive: online (posted to the handler), offline (pulled from the offline queue) or both.',
+      format: oneOf(['online', 'offline', 'both']),
+      default: 'online',
+    },
+    offlinePollSeconds: {
+      doc: 'How often the offline event queue is pulled (delivery offline or both), in seconds.',
+      format: integer(1),
+      default: 60,
+    },
+    onUninstall: {
+      doc: "What ONAPPUNINSTALL does to the portal's mirror map: keep or purge (credentials are always removed).",
+      format: oneOf(['keep', 'purge']),
+      default: 'keep',
+    },
     portals: {
       doc: 'Portals served: [{domain, memberId?, applicationToken, webhookUrl?}].',
       format: list,

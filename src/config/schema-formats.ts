@@ -63,3 +63,16 @@ export function stringList(pattern?: RegExp, hint?: string): FormatCheck {
 export function list(value: unknown): void {
   if (!Array.isArray(value)) throw new Error('must be a list')
 }
+
+/** `true`, `false`, or `null` (not set: the default depends on other settings). */
+export function optionalBoolean(value: unknown): void {
+  if (value !== null && typeof value !== 'boolean') throw new Error('must be true or false')
+}
+
+const hostPattern = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i
+
+/** Host patterns for `bitrix.allowedHosts`: `*.bitrix24.com`, `oauth.bitrix.info`, `127.0.0.1:8081`. */
+export function hostPatternList(value: unknown): void {
+  const ok = Array.isArray(value) && value.every((item) => typeof item === 'string' && hostPattern.test(item))
+  if (!ok) throw new Error('must be a list of host names: host, host:port or *.domain (no scheme, no path)')
+}

@@ -17,7 +17,29 @@ export interface RateLimitConfig {
   perSecond: number
 }
 
+/** OAuth mode: the bridge is a Bitrix24 application and stores each portal's tokens at install. */
+export interface AppConfig {
+  clientId: string
+  clientSecret: string
+  /** Accept ONAPPINSTALL from portals not seen before (default true in OAuth mode). */
+  allowInstall: boolean
+  /** When not empty, installs are accepted only from these portal domains. */
+  allowedDomains: string[]
+}
+
+/** How open-line events reach the bridge: posted to the handler, pulled from the offline queue, or both. */
+export type DeliveryMode = 'online' | 'offline' | 'both'
+
 export interface BitrixConfig {
+  /** Present in OAuth mode (`bitrix.app.clientId` and `clientSecret` set). */
+  app?: AppConfig
+  /** Hosts the bridge may send requests and tokens to besides a stored portal's own domain. */
+  allowedHosts: string[]
+  delivery: DeliveryMode
+  /** How often the offline queue is pulled (offline / both). */
+  offlinePollSeconds: number
+  /** What ONAPPUNINSTALL does to the portal's mirror map: keep it (default) or purge it. */
+  onUninstall: 'keep' | 'purge'
   portals: PortalConfig[]
   rateLimit: RateLimitConfig
   /** Connectors to handle; empty = all. */
@@ -39,11 +61,15 @@ export interface ServerConfig {
   parameterLimit: number
   /** Max bracket nesting in a form body (qs `depth`). */
   depth: number
+  /** Path a local application's install callback posts ONAPPINSTALL to (also accepted on `path`). */
+  installPath: string
 }
 
 export interface StorageConfig {
   driver: 'sqlite'
   path: string
+  /** 32-byte key (64 hex chars or base64): tokens are stored encrypted (AES-256-GCM) when set. */
+  encryptionKey?: string
 }
 
 export interface OutputConfig {

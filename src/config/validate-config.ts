@@ -3,6 +3,7 @@ import { deepFreeze } from './deep-freeze.js'
 import { type Env, interpolateEnv } from './interpolate-env.js'
 import { type ConfigProblem, describeType, formatProblem, isPlainObject } from './problems.js'
 import type { BridgeConfig } from './types.js'
+import { resolveAppSettings } from './validate-app.js'
 import { validateCore } from './validate-core.js'
 import { type ResolvePluginSchema, validateOutputs } from './validate-outputs.js'
 import { validatePortals } from './validate-portals.js'
@@ -40,13 +41,14 @@ export async function validateConfig(
   const { outputs: rawOutputs, routes: rawRoutes, ...rest } = root
   const core = validateCore(rest, problems)
   const portals = validatePortals(core.bitrix.portals, problems)
+  const { bitrix, storage } = resolveAppSettings(core, problems)
   const outputs = await validateOutputs(rawOutputs, resolvePluginSchema, problems, options.knownOutputTypes)
   // Routes may name any declared output, even one whose options were wrong: that is one problem, not two.
   const declared = isPlainObject(rawOutputs) ? Object.keys(rawOutputs) : []
   const routes = validateRoutes(rawRoutes, declared, problems)
   const reported = withoutFollowUps(problems, envProblemCount)
   if (reported.length > 0) throw configError(reported, envProblemCount, options.source)
-  return deepFreeze({ ...core, bitrix: { ...core.bitrix, portals }, outputs, routes })
+  return deepFreeze({ ...core, storage, bitrix: { ...bitrix, portals }, outputs, routes })
 }
 
 /** A value whose variable is unset is reported once, not again as "must be a number". */

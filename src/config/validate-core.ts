@@ -71,6 +71,9 @@ function coerce(value: unknown, defaultValue: unknown): unknown {
   const text = value.trim()
   if (typeof defaultValue === 'number' && /^-?\d+(\.\d+)?$/.test(text)) return Number(text)
   if (typeof defaultValue === 'boolean' && (text === 'true' || text === 'false')) return text === 'true'
+  // A tri-state (`null` = decided by other settings): `${ALLOW_INSTALL:-}` leaves it unset.
+  if (defaultValue === null)
+    return text === '' ? null : text === 'true' ? true : text === 'false' ? false : value
   if (Array.isArray(defaultValue) && typeof defaultValue[0] !== 'object') {
     // `connectors: ${CONNECTORS:-}` → a comma-separated list.
     return text

@@ -1,8 +1,19 @@
 import type { FastifyInstance } from 'fastify'
+import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { Store } from '../store/store.js'
 
-/** `/healthz`: the process answers. `/readyz`: the store takes writes, so events can be acknowledged. */
-export function registerHealthRoutes(server: FastifyInstance, deps: { store: Store }): void {
+export interface HealthDeps {
+  store: Store
+  /** Portals served; the ones that need the app re-installed are listed in /readyz. */
+  portals?: PortalDirectory
+}
+
+/**
+ * `/healthz`: the process answers. `/readyz`: the store takes writes, so events can be acknowledged.
+ * A portal that needs a re-install does not make the bridge unready (the others still work, and
+ * its events are still stored): it is listed under `portals.needsReinstall` with what to do.
+ */
+export function registerHealthRoutes(server: FastifyInstance, deps: HealthDeps): void {
   server.get('/healthz', async () => ({ ok: true }))
   server.get('/readyz', async (_request, reply) => {
     const storeOk = await deps.store.ping().catch(() => false)
@@ -11,10 +22,24 @@ export function registerHealthRoutes(server: FastifyInstance, deps: { store: Sto
       deps.store.stats('deliver').catch(() => undefined),
     ])
     reply.code(storeOk ? 200 : 503)
-    return {
+    const body: Record<string, unknown> = {
       ok: storeOk,
       store: storeOk ? 'ok' : 'unavailable',
       queues: { fetch: fetchStats, deliver: deliverStats },
     }
+    if (deps.portals !== undefined) {
+      const all = deps.portals.list()
+      const waiting = all.filter((p) => p.status === 'needs-reinstall')
+      body.portals = {
+        total: all.length,
+        needsReinstall: waiting.map((p) => ({
+          portal: p.domain,
+          memberId: p.id,
+          action:
+            'reinstall the application on this portal; its messages wait and are mirrored after the install',
+        })),
+      }
+    }
+    return body
   })
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { BitrixClient, MessageRef, ReadResult } from '../bitrix/types.js'
 import type { PipelineConfig, RouteConfig } from '../config/types.js'
-import { errorMessage, isBridgeError } from '../errors.js'
+import { ErrorCodes, errorMessage, isBridgeError } from '../errors.js'
 import type { MirrorMessage } from '../model.js'
 import { routeMessage } from '../router/route-message.js'
 import type { Job, JobInput, Store } from '../store/store.js'
@@ -59,6 +59,25 @@ export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<numb
       await store.log({ ...entry, status: 'dead', attempt: job.attempts + 1, detail: verdict.reason })
     }
   }
+
+  /**
+   * The portal's app tokens were rejected: its jobs wait for a new install without using up
+   * attempts, so they are never dead-lettered for it (an install wakes them at once).
+   */
+  async function waitForReinstall(jobs: Job<FetchPayload>[], error: unknown): Promise<void> {
+    const message = errorMessage(error)
+    const first = jobs[0]
+    if (first === undefined) return
+    log.warn(
+      { portal: first.payload.portal, jobs: jobs.length, err: message },
+      'portal needs the app re-installed; its messages wait',
+    )
+    const runAt = deps.now() + config.backoffMaxMs
+    for (const job of jobs) await store.retry(job, { runAt, error: message, countAttempt: false })
+  }
+
+  const needsReinstall = (err: unknown) =>
+    isBridgeError(err) && err.code === ErrorCodes.BITRIX_NEEDS_REINSTALL
 
   async function forward(job: Job<FetchPayload>, message: MirrorMessage, detail?: string): Promise<void> {
     const p = job.payload
@@ -143,13 +162,23 @@ export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<numb
     try {
       results = await deps.bitrix.readMessages(portal, refs)
     } catch (err) {
+      if (needsReinstall(err)) return waitForReinstall(toRead, err)
       const retryable = !isBridgeError(err) || err.kind !== 'config'
       for (const job of toRead) await fail(job, err, retryable)
       return
     }
+    const waiting = toRead.filter((_job, i) => {
+      const result = results[i]
+      return result?.status === 'error' && needsReinstall(result.error)
+    })
+    if (waiting.length > 0) {
+      const result = results[toRead.indexOf(waiting[0] as Job<FetchPayload>)]
+      await waitForReinstall(waiting, result?.status === 'error' ? result.error : undefined)
+    }
     await Promise.all(
       toRead.map((job, i) => {
         const result = results[i]
+        if (waiting.includes(job)) return undefined
         return result
           ? handleRead(job, result)
           : fail(job, new Error('Bitrix24 client returned no result'), true)

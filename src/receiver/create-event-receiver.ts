@@ -1,5 +1,8 @@
 import type { Logger } from 'pino'
+import type { HostGuard } from '../bitrix/host-guard.js'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
+import type { PortalRecord } from '../bitrix/types.js'
+import { BridgeError, ErrorCodes } from '../errors.js'
 import type { Store } from '../store/store.js'
 import {
   defaultHandlers,
@@ -7,7 +10,7 @@ import {
   type EventHandlerMap,
   type ReceiverAnswer,
 } from './event-handlers.js'
-import { readEnvelope } from './event-schema.js'
+import { type EventAuth, readEnvelope } from './event-schema.js'
 import { tokenError, verifyToken } from './verify-token.js'
 
 export interface EventReceiverDeps {
@@ -22,6 +25,13 @@ export interface EventReceiverDeps {
   handlers?: EventHandlerMap
   /** Called after jobs were durably stored (wake the workers); must be cheap and not throw. */
   onQueued?: (count: number) => void
+  /**
+   * The SSRF guard: an event whose `auth.client_endpoint` is neither the portal's known domain nor
+   * an allowed host is rejected (401) before anything is stored or sent.
+   */
+  hosts?: HostGuard
+  /** Seals the editing user's token before it is stored in a job (storage.encryptionKey). */
+  sealUserToken?: (token: string) => string
 }
 
 /** Handles one parsed body; resolves to the 200 answer or throws a BridgeError the error handler maps. */
@@ -39,6 +49,7 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
       logger,
       connectors: new Set(deps.connectors),
       ...(deps.onQueued === undefined ? {} : { onQueued: deps.onQueued }),
+      ...(deps.sealUserToken === undefined ? {} : { sealUserToken: deps.sealUserToken }),
     }),
     ...deps.handlers,
   }
@@ -47,6 +58,17 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
   const active = new Map<string, EventHandler>()
   for (const [type, handler] of Object.entries(handlers)) {
     if (handler.always === true || enabled.has(type)) active.set(type, handler)
+  }
+
+  // Last endpoint accepted per portal: the usual event repeats it, so no URL is parsed per request.
+  const knownEndpoints = new Map<string, string>()
+  function endpointAllowed(auth: EventAuth, portal: PortalRecord): boolean {
+    const endpoint = auth.clientEndpoint
+    if (endpoint === undefined || deps.hosts === undefined) return true
+    if (endpoint === portal.clientEndpoint || knownEndpoints.get(portal.id) === endpoint) return true
+    if (!deps.hosts.allowsFor(endpoint, portal.domain)) return false
+    knownEndpoints.set(portal.id, endpoint)
+    return true
   }
 
   return async (body) => {
@@ -65,6 +87,20 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
       throw tokenError(check)
     }
     if (handler === undefined) return { ignored: `event type ${envelope.type.slice(0, 64)} is not handled` }
+    if (!endpointAllowed(envelope.auth, check.portal)) {
+      logger.warn(
+        {
+          member_id: envelope.auth.memberId,
+          domain: envelope.auth.domain,
+          reason: 'client_endpoint not allowed',
+        },
+        'event rejected',
+      )
+      throw new BridgeError(
+        ErrorCodes.AUTH_ENDPOINT_NOT_ALLOWED,
+        `auth.client_endpoint is not on portal ${check.portal.domain} nor an allowed host; the event was not accepted (add the host to bitrix.allowedHosts if the portal really lives there)`,
+      )
+    }
     return handler.handle(parsed, check.portal, envelope)
   }
 }

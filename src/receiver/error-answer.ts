@@ -18,6 +18,8 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.AUTH_TOKEN_MISMATCH]: 401,
   [ErrorCodes.AUTH_TOKEN_MISSING]: 401,
   [ErrorCodes.STORE_UNAVAILABLE]: 503,
+  [ErrorCodes.AUTH_ENDPOINT_NOT_ALLOWED]: 401,
+  [ErrorCodes.AUTH_INSTALL_REFUSED]: 403,
 }
 
 /** Maps what the receiver or fastify threw to a status and a body (pure). */

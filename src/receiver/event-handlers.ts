@@ -38,6 +38,8 @@ export interface HandlerContext {
   connectors: ReadonlySet<string>
   /** Called after a durable enqueue (wakes the workers). */
   onQueued?: (count: number) => void
+  /** Seals user tokens before they are stored in jobs (storage.encryptionKey). */
+  sealUserToken?: (token: string) => string
 }
 
 export function openLineHandler(kind: EventKind, ctx: HandlerContext): EventHandler<NormalizedEvent[]> {
@@ -45,9 +47,14 @@ export function openLineHandler(kind: EventKind, ctx: HandlerContext): EventHand
     parse: (envelope) => normalizeItems(envelope, kind),
     async handle(events, portal) {
       const jobs: JobInput[] = []
+      const seal = ctx.sealUserToken
       for (const event of events) {
-        if (ctx.connectors.size === 0 || ctx.connectors.has(event.connector))
-          jobs.push(fetchJob(portal.id, event))
+        if (ctx.connectors.size !== 0 && !ctx.connectors.has(event.connector)) continue
+        const stored =
+          seal === undefined || event.userToken === undefined
+            ? event
+            : { ...event, userToken: seal(event.userToken) }
+        jobs.push(fetchJob(portal.id, stored))
       }
       if (jobs.length === 0) return { ignored: `connector ${events[0]?.connector} is not routed` }
       try {

@@ -20,6 +20,13 @@ export interface EventAuth {
   /** The acting user's token; absent when a robot or business process caused the event. */
   accessToken?: string
   clientEndpoint?: string
+  /** Install and update events: what the app stores per portal (OAuth mode). */
+  serverEndpoint?: string
+  refreshToken?: string
+  /** `expires` (unix seconds) of the access token. */
+  expires?: number
+  expiresIn?: number
+  scope?: string
 }
 
 /** The part of a body every event type shares. */
@@ -130,6 +137,15 @@ function readAuth(raw: Obj, problems: Problem[]): EventAuth {
   if (accessToken !== undefined) auth.accessToken = accessToken
   const clientEndpoint = readOptionalString(raw, 'client_endpoint', 'auth', problems)
   if (clientEndpoint !== undefined) auth.clientEndpoint = clientEndpoint
+  // Present on most events, but only install and update use them: read without judging the rest.
+  if (typeof raw.refresh_token === 'string' && raw.refresh_token !== '') auth.refreshToken = raw.refresh_token
+  if (typeof raw.server_endpoint === 'string' && raw.server_endpoint !== '')
+    auth.serverEndpoint = raw.server_endpoint
+  if (typeof raw.scope === 'string') auth.scope = raw.scope
+  const expires = toInteger(raw.expires)
+  if (expires !== undefined) auth.expires = expires
+  const expiresIn = toInteger(raw.expires_in)
+  if (expiresIn !== undefined) auth.expiresIn = expiresIn
   return auth
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
+import type { HostGuard } from '../bitrix/host-guard.js'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { Store } from '../store/store.js'
 import { registerBodyParsers } from './body-parsers.js'
@@ -17,6 +18,8 @@ export interface ReceiverConfig {
   connectors: readonly string[]
   /** Open-line event types to handle. */
   events: readonly string[]
+  /** A second path the same receiver answers on: a local app's install callback (OAuth mode). */
+  installPath?: string
 }
 
 export interface ReceiverDeps {
@@ -29,6 +32,10 @@ export interface ReceiverDeps {
   handlers?: EventHandlerMap
   /** Called after jobs were durably stored (wake the workers); must be cheap and not throw. */
   onQueued?: (count: number) => void
+  /** SSRF guard for `auth.client_endpoint` (see createEventReceiver). */
+  hosts?: HostGuard
+  /** Seals user tokens before they are stored in jobs. */
+  sealUserToken?: (token: string) => string
 }
 
 /**
@@ -48,8 +55,13 @@ export function receiverPlugin(deps: ReceiverDeps): FastifyPluginAsync {
       events: config.events,
       ...(deps.handlers === undefined ? {} : { handlers: deps.handlers }),
       ...(deps.onQueued === undefined ? {} : { onQueued: deps.onQueued }),
+      ...(deps.hosts === undefined ? {} : { hosts: deps.hosts }),
+      ...(deps.sealUserToken === undefined ? {} : { sealUserToken: deps.sealUserToken }),
     })
     app.post(config.path, { bodyLimit: config.bodyLimit }, (request) => receive(request.body))
+    if (config.installPath !== undefined && config.installPath !== config.path) {
+      app.post(config.installPath, { bodyLimit: config.bodyLimit }, (request) => receive(request.body))
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { BridgeError, ErrorCodes } from '../errors.js'
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite/index.js'
 import type { Store } from './store.js'
 
+export { createSecretBox, parseEncryptionKey, type SecretBox } from './secret-box.js'
 export { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite/index.js'
 export type * from './store.js'
 
@@ -18,7 +19,11 @@ export function openStore(config: StorageConfig, deps: StoreDeps = {}): Store {
     case 'sqlite': {
       const { cwd, ...options } = deps
       const path = config.path === ':memory:' ? config.path : resolve(cwd ?? process.cwd(), config.path)
-      return openSqliteStore({ ...options, path })
+      return openSqliteStore({
+        ...options,
+        path,
+        ...(config.encryptionKey === undefined ? {} : { encryptionKey: config.encryptionKey }),
+      })
     }
     default:
       throw new BridgeError(

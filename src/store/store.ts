@@ -96,6 +96,44 @@ export interface QueueStats {
   dead: number
 }
 
+export type PortalStatus = 'active' | 'needs-reinstall'
+
+/**
+ * An installed portal (OAuth mode): what ONAPPINSTALL delivered, kept current by ONAPPUPDATE,
+ * token refreshes and redirects. Keyed by `member_id`. Saved whole, in one statement, so both
+ * tokens always change together.
+ */
+export interface PortalCredentials {
+  memberId: string
+  /** Current portal domain (updated when the portal moves). */
+  domain: string
+  /** REST base, `https://<portal>/rest/`. */
+  clientEndpoint: string
+  /** OAuth server REST base, `https://oauth.bitrix.info/rest/`; refresh goes to its host's `/oauth/token/`. */
+  serverEndpoint: string
+  /** Proof every event of this portal must carry. */
+  applicationToken: string
+  accessToken: string
+  refreshToken: string
+  /** When the access token expires, ms since epoch (0 = unknown). */
+  expiresAt: number
+  scope: string
+  status: PortalStatus
+  /** Why the portal needs attention (secret-free, for /readyz and `deliveries`). */
+  statusReason?: string
+  /** `event.offline.get` process whose events are stored but not yet cleared (crash recovery). */
+  offlineProcessId?: string
+  installedAt: number
+  updatedAt: number
+}
+
+export interface RemovedPortal {
+  /** Pending jobs (fetch and deliver) of the portal that were dropped. */
+  jobs: number
+  /** Mirror map entries purged (0 unless asked to purge). */
+  mirrors: number
+}
+
 export interface Store {
   /** Durably stores the jobs (all or none) before resolving. Concurrent calls may share one commit. */
   enqueue(jobs: readonly JobInput[]): Promise<void>
@@ -123,6 +161,19 @@ export interface Store {
 
   log(entry: DeliveryLogEntry): Promise<void>
   listDeliveries(query?: DeliveryQuery): Promise<DeliveryLogEntry[]>
+
+  /** Installed portals (OAuth mode); secrets come back decrypted. */
+  listPortals(): Promise<PortalCredentials[]>
+  getPortal(memberId: string): Promise<PortalCredentials | undefined>
+  /** Insert or replace the whole record (secrets encrypted when the store has a key). */
+  savePortal(portal: PortalCredentials): Promise<void>
+  /**
+   * Forgets a portal (app uninstalled): its credentials and pending jobs, and with `purgeMirrors`
+   * its mirror map; all in one transaction. Dead letters and the delivery log are kept.
+   */
+  removePortal(memberId: string, options?: { purgeMirrors?: boolean }): Promise<RemovedPortal>
+  /** Makes a group's waiting jobs due now (a portal was re-installed); returns how many. */
+  wakeGroup(queue: QueueName, group: string): Promise<number>
 
   /** True when the store can take writes (used by /readyz). */
   ping(): Promise<boolean>

@@ -11,7 +11,8 @@ afterEach(async () => {
   await Promise.all(sinks.splice(0).map((s) => s.close()))
 })
 
-const edit = (messageId: number, ts = 1000) => updateEvent(fixturePortal, [{ chatId: 1024, messageId }], { ts })
+const edit = (messageId: number, ts = 1000) =>
+  updateEvent(fixturePortal, [{ chatId: 1024, messageId }], { ts })
 
 describe('scenario 2: an output outage', () => {
   it('delivers everything after refused connections, 500s and a 429, honouring Retry-After, others unaffected', async () => {
@@ -89,14 +90,30 @@ describe('scenario 3: Bitrix24 storms', () => {
     })
     const b = bridge
     const N = 200
-    for (let id = 1; id <= N; id++) b.portal.setMessage({ id, chatId: 1024, authorId: 7, text: `storm ${id}` })
-    b.portal.failNext(3, { status: 503, body: { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' } })
+    for (let id = 1; id <= N; id++)
+      b.portal.setMessage({ id, chatId: 1024, authorId: 7, text: `storm ${id}` })
+    b.portal.failNext(3, {
+      status: 503,
+      body: { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' },
+    })
     let posted = 0
     const storms = [
-      () => b.portal.failNext(2, { status: 429, body: { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked' } }),
-      () => b.portal.failNext(2, { status: 500, body: { error: 'INTERNAL_SERVER_ERROR', error_description: 'oops' } }),
+      () =>
+        b.portal.failNext(2, {
+          status: 429,
+          body: { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked' },
+        }),
+      () =>
+        b.portal.failNext(2, {
+          status: 500,
+          body: { error: 'INTERNAL_SERVER_ERROR', error_description: 'oops' },
+        }),
       () => b.portal.failNext(2, { delayMs: 1000 }),
-      () => b.portal.failFor(300, { status: 503, body: { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' } }),
+      () =>
+        b.portal.failFor(300, {
+          status: 503,
+          body: { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' },
+        }),
     ]
     for (let id = 1; id <= N; id++) {
       expect((await b.post(edit(id))).status).toBe(200)

@@ -4,6 +4,7 @@ import type {
   DeliveryLogEntry,
   JobInput,
   MirrorRecord,
+  PortalCredentials,
   QueueName,
   Store,
 } from '../../src/store/store.js'
@@ -61,6 +62,24 @@ function entry(overrides: Partial<DeliveryLogEntry> = {}): DeliveryLogEntry {
     action: 'update',
     status: 'delivered',
     attempt: 1,
+    ...overrides,
+  }
+}
+
+export function credentials(overrides: Partial<PortalCredentials> = {}): PortalCredentials {
+  return {
+    memberId: 'member-a',
+    domain: 'a.bitrix24.com',
+    clientEndpoint: 'https://a.bitrix24.com/rest/',
+    serverEndpoint: 'https://oauth.bitrix.info/rest/',
+    applicationToken: 'app-token-a',
+    accessToken: 'access-a-1',
+    refreshToken: 'refresh-a-1',
+    expiresAt: 1_700_003_600_000,
+    scope: 'imopenlines,im',
+    status: 'active',
+    installedAt: 1_700_000_000_000,
+    updatedAt: 1_700_000_000_000,
     ...overrides,
   }
 }
@@ -423,6 +442,76 @@ export function describeStoreBehaviour(
         expect(recent).toHaveLength(100)
         expect(recent[0]?.at).toBe(120)
         expect(await h.store.listDeliveries({ limit: 500 })).toHaveLength(120)
+      })
+    })
+
+    describe('portal credentials', () => {
+      it('stores, lists and replaces a portal record, both tokens together', async () => {
+        expect(await h.store.listPortals()).toEqual([])
+        expect(await h.store.getPortal('member-a')).toBeUndefined()
+        await h.store.savePortal(credentials())
+        await h.store.savePortal(
+          credentials({ memberId: 'member-b', domain: 'b.bitrix24.com', installedAt: 1_700_000_000_001 }),
+        )
+        expect(await h.store.getPortal('member-a')).toEqual(credentials())
+
+        const refreshed = credentials({
+          accessToken: 'access-a-2',
+          refreshToken: 'refresh-a-2',
+          offlineProcessId: 'p1',
+          status: 'needs-reinstall',
+          statusReason: 'invalid_grant',
+        })
+        await h.store.savePortal(refreshed)
+        expect(await h.store.getPortal('member-a')).toEqual(refreshed)
+        expect((await h.store.listPortals()).map((p) => p.memberId)).toEqual(['member-a', 'member-b'])
+
+        await h.store.savePortal(credentials())
+        const back = await h.store.getPortal('member-a')
+        expect(back?.offlineProcessId).toBeUndefined()
+        expect(back?.statusReason).toBeUndefined()
+      })
+
+      it('removes a portal with its pending jobs, keeping mirrors unless asked to purge them', async () => {
+        await h.store.savePortal(credentials())
+        await h.store.savePortal(credentials({ memberId: 'member-b' }))
+        await h.store.enqueue([
+          job('member-a:1', {}, { group: 'member-a' }),
+          job('member-a:2', {}, { group: 'member-a' }),
+          job('member-b:1', {}, { group: 'member-b' }),
+          job('member-a:1:slack', {}, { queue: 'deliver', group: 'slack' }),
+          job('member-ab:1:slack', {}, { queue: 'deliver', group: 'slack' }),
+        ])
+        await h.store.saveMirror(mirror({ portal: 'member-a' }))
+        await h.store.saveMirror(mirror({ portal: 'member-b' }))
+
+        expect(await h.store.removePortal('member-a')).toEqual({ jobs: 3, mirrors: 0 })
+        expect(await h.store.getPortal('member-a')).toBeUndefined()
+        expect(await h.store.getPortal('member-b')).toBeDefined()
+        expect((await claimAll('fetch')).map((j) => j.key)).toEqual(['member-b:1'])
+        expect((await claimAll('deliver')).map((j) => j.key)).toEqual(['member-ab:1:slack'])
+        expect(await h.store.getMirror('member-a', 42, 'slack.support')).toBeDefined()
+
+        expect(await h.store.removePortal('member-b', { purgeMirrors: true })).toMatchObject({ mirrors: 1 })
+        expect(await h.store.getMirror('member-b', 42, 'slack.support')).toBeUndefined()
+        expect(await h.store.getMirror('member-a', 42, 'slack.support')).toBeDefined()
+      })
+
+      it('wakeGroup makes the waiting jobs of one group due now', async () => {
+        const later = h.clock.now() + 60_000
+        await h.store.enqueue([
+          job('a1', {}, { group: 'member-a', runAt: later }),
+          job('b1', {}, { group: 'member-b', runAt: later }),
+        ])
+        expect(await claimAll()).toEqual([])
+        expect(await h.store.wakeGroup('fetch', 'member-a')).toBe(1)
+        expect((await claimAll()).map((j) => j.key)).toEqual(['a1'])
+      })
+
+      it('keeps installed portals across close and reopen', async () => {
+        await h.store.savePortal(credentials({ offlineProcessId: 'p7' }))
+        const store = await h.reopen()
+        expect(await store.listPortals()).toEqual([credentials({ offlineProcessId: 'p7' })])
       })
     })
 

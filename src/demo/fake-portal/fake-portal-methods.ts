@@ -34,6 +34,8 @@ export interface FakePortalState {
   historyAccess: boolean
   /** Extra methods registered by a test or the demo. */
   custom: Map<string, FakeMethod>
+  /** event.* and app.info (fake-portal-events.ts); `custom` overrides them. */
+  builtin: Map<string, FakeMethod>
   /** Base for file URLs. */
   origin: string
 }
@@ -140,7 +142,7 @@ function sessionHistoryGet(state: FakePortalState, params: Record<string, unknow
 }
 
 export function runMethod(state: FakePortalState, method: string, params: Record<string, unknown>): unknown {
-  const custom = state.custom.get(method)
+  const custom = state.custom.get(method) ?? state.builtin.get(method)
   if (custom !== undefined) return custom(params)
   if (method === 'im.dialog.messages.get') return dialogMessagesGet(state, params)
   if (method === 'imopenlines.session.history.get') return sessionHistoryGet(state, params)

@@ -1,3 +1,4 @@
+import type { FakeEventState } from './fake-portal-events.js'
 import type { FakeBatchCommand, FakeMessage, FakeMethod, FakeUser } from './fake-portal-methods.js'
 
 export interface FakeFailure {
@@ -15,6 +16,8 @@ export interface FakeRequest {
   status: number
   /** For `batch`: the commands it carried. */
   commands?: FakeBatchCommand[]
+  /** OAuth mode (`/rest/<method>`): the `auth` token the request carried. */
+  auth?: string
 }
 
 export interface FakePortalOptions {
@@ -23,6 +26,8 @@ export interface FakePortalOptions {
   /** Enforce Bitrix24's leaky bucket (off by default). */
   rateLimit?: { burst: number; perSecond: number }
   historyAccess?: boolean
+  /** Interface to listen on (default 127.0.0.1; any 127.x.y.z works on Linux). */
+  host?: string
 }
 
 export interface FakePortal {
@@ -49,5 +54,19 @@ export interface FakePortal {
   redirectTo(baseUrl: string | undefined): void
   /** Register or replace a REST method (throw FakeRestError for an error reply). */
   handle(method: string, fn: FakeMethod): void
+  /** Remove a method registered with handle() (built-in methods answer again). */
+  unhandle(method: string): void
+  /** OAuth mode's REST base, `${url}/rest/`: `POST <restUrl><method>` with `auth=<access token>`. */
+  restUrl: string
+  /** Accept this access token (a new random one when omitted); returns it. */
+  issueToken(token?: string): string
+  /** Answer 401 expired_token to this token from now on. */
+  expireToken(token: string): void
+  /** Forget a token: 401 NO_AUTH_FOUND from now on (the app was removed). */
+  revokeToken(token: string): void
+  /** Event bindings and the offline queue (event.* methods). */
+  events: FakeEventState
+  /** Queue an offline event, as the portal does for an event bound with event_type=offline. */
+  addOfflineEvent(name: string, data: unknown, messageId: string): void
   close(): Promise<void>
 }

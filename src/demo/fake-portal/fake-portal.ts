@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import qs from 'qs'
 import { createFakeBucket, type FakeBucket } from './fake-portal-bucket.js'
+import { addOfflineEvent, createEventState, eventMethods } from './fake-portal-events.js'
 import {
   type FakeFile,
   type FakeMessage,
@@ -15,9 +17,9 @@ import {
 } from './fake-portal-methods.js'
 import type { FakeFailure, FakePortal, FakePortalOptions, FakeRequest } from './fake-portal-types.js'
 
-// A fake Bitrix24 portal on loopback speaking the real wire format (form-encoded POSTs to
-// /rest/<user>/<code>/<method>). Used by integration tests, the demo and the benchmarks (via tsx:
-// so no vitest import here).
+// A fake Bitrix24 portal on loopback speaking the real wire format: form-encoded POSTs to
+// /rest/<user>/<code>/<method> (incoming webhook) or /rest/<method> with auth=<access token> (OAuth
+// app). Used by integration tests, the demo and the benchmarks (via tsx: so no vitest import here).
 
 export type { FakeFailure, FakePortal, FakePortalOptions, FakeRequest } from './fake-portal-types.js'
 export type { FakeFile, FakeMessage, FakeMethod, FakeUser }
@@ -53,8 +55,13 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
     nonMemberChats: new Set(),
     historyAccess: options.historyAccess ?? true,
     custom: new Map(),
+    builtin: new Map(),
     origin: '',
   }
+  const events = createEventState()
+  state.builtin = eventMethods(events)
+  // OAuth mode: access tokens the portal accepts, and the ones it calls expired.
+  const tokens = new Map<string, 'valid' | 'expired'>()
   let bucket: FakeBucket | undefined = options.rateLimit && createFakeBucket(options.rateLimit)
   let failures: Array<{ left: number; until: number; failure: FakeFailure }> = []
   let redirectBase: string | undefined
@@ -88,16 +95,32 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
     }
     const url = new URL(req.url ?? '/', 'http://fake')
     const match = /^\/rest\/([^/]+)\/([^/]+)\/([^/]+?)(?:\.json)?$/.exec(url.pathname)
+    const oauth = /^\/rest\/([^/]+?)(?:\.json)?$/.exec(url.pathname)
     record.params = await readParams(req, url.search.slice(1))
-    if (match === null) return reply(404, { error: 'NOT_FOUND', error_description: 'Not a REST path' })
-    const method = match[3] ?? ''
+    if (match === null && oauth === null) {
+      return reply(404, { error: 'NOT_FOUND', error_description: 'Not a REST path' })
+    }
+    const method = (match === null ? oauth?.[1] : match[3]) ?? ''
     record.method = method
+    if (oauth !== null) record.auth = String(record.params.auth ?? '')
     if (redirectBase !== undefined) return reply(302, '', { location: `${redirectBase}${url.pathname}` })
     const failure = nextFailure()
     if (failure?.delayMs !== undefined) await delay(failure.delayMs)
     if (failure?.status !== undefined) return reply(failure.status, failure.body ?? '', failure.headers)
-    if (match[1] !== String(userId) || match[2] !== code) {
+    if (match !== null && (match[1] !== String(userId) || match[2] !== code)) {
       return reply(401, { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' })
+    }
+    if (oauth !== null) {
+      const known = tokens.get(record.auth ?? '')
+      if (known === 'expired') {
+        return reply(401, {
+          error: 'expired_token',
+          error_description: 'The access token provided has expired.',
+        })
+      }
+      if (known === undefined)
+        return reply(401, { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' })
+      delete record.params.auth
     }
     if (bucket !== undefined && !bucket.admit()) {
       return reply(503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' })
@@ -127,15 +150,17 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
       send(res, 500, { error: 'INTERNAL_SERVER_ERROR', error_description: String(err) })
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const listenHost = options.host ?? '127.0.0.1'
+  await new Promise<void>((resolve) => server.listen(0, listenHost, resolve))
   const { port } = server.address() as AddressInfo
-  const url = `http://127.0.0.1:${port}`
+  const url = `http://${listenHost}:${port}`
   state.origin = url
 
   return {
     url,
     webhookUrl: `${url}/rest/${userId}/${code}/`,
-    host: `127.0.0.1:${port}`,
+    restUrl: `${url}/rest/`,
+    host: `${listenHost}:${port}`,
     requests,
     stats,
     setMessage: (message) => void state.messages.set(message.id, message),
@@ -158,6 +183,15 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
       redirectBase = baseUrl?.replace(/\/+$/, '')
     },
     handle: (method, fn) => void state.custom.set(method, fn),
+    unhandle: (method) => void state.custom.delete(method),
+    issueToken(token = `fake-access-${randomBytes(6).toString('hex')}`) {
+      tokens.set(token, 'valid')
+      return token
+    },
+    expireToken: (token) => void tokens.set(token, 'expired'),
+    revokeToken: (token) => void tokens.delete(token),
+    events,
+    addOfflineEvent: (name, data, messageId) => addOfflineEvent(events, name, data, messageId),
     async close() {
       for (const timer of timers) clearTimeout(timer)
       server.closeAllConnections()

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import { errorMessage } from '../../errors.js'
 import { silentLogger } from '../../observability/logger.js'
+import { createSecretBox } from '../secret-box.js'
 import type { CoalesceFn, DeliveryLogEntry, Job, JobInput, MirrorRecord, Store } from '../store.js'
 import { jobClaimer } from './claim-jobs.js'
 import { type ConnectionOptions, openDatabase } from './connection.js'
@@ -11,6 +12,7 @@ import { jobWriter, prepareJobs } from './enqueue-jobs.js'
 import { GroupCommit } from './group-commit.js'
 import { jobLifecycle } from './job-lifecycle.js'
 import { mirrors } from './mirrors.js'
+import { portals } from './portals.js'
 import { closedError, toStoreError } from './store-error.js'
 
 export interface SqliteStoreOptions extends ConnectionOptions {
@@ -18,6 +20,8 @@ export interface SqliteStoreOptions extends ConnectionOptions {
   coalesce?: CoalesceFn
   clock?: { now(): number }
   logger?: Logger
+  /** `storage.encryptionKey`: tokens are sealed with AES-256-GCM when set. */
+  encryptionKey?: string
 }
 
 export interface SqliteStore extends Store {
@@ -37,6 +41,7 @@ interface Effects {
  * `enqueue`, which shares one commit with the other calls of the same event-loop turn.
  */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const box = createSecretBox(options.encryptionKey)
   const db = openDatabase(options)
   const clock = options.clock ?? { now: () => Date.now() }
   const logger = (options.logger ?? silentLogger()).child({ component: 'store', driver: 'sqlite' })
@@ -49,6 +54,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const dead = deadLetters(db)
   const mirrorMap = mirrors(db)
   const deliveries = deliveryLog(db)
+  const installed = portals(db, box)
 
   /**
    * The effects are applied even when the job is no longer ours (lease expired and re-claimed, or
@@ -118,6 +124,12 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       run('getMirror', () => mirrorMap.get(portal, messageId, output)),
     saveMirror: (record) => run('saveMirror', () => mirrorMap.save(record)),
     log: (entry) => run('log', () => deliveries.append(entry)),
+    listPortals: () => run('listPortals', () => installed.list()),
+    getPortal: (memberId) => run('getPortal', () => installed.get(memberId)),
+    savePortal: (portal) => run('savePortal', () => installed.save(portal)),
+    removePortal: (memberId, removeOptions = {}) =>
+      run('removePortal', () => installed.remove(memberId, removeOptions.purgeMirrors === true)),
+    wakeGroup: (queue, group) => run('wakeGroup', () => installed.wakeGroup(queue, group, clock.now())),
     listDeliveries: (query = {}) => run('listDeliveries', () => deliveries.list(query)),
     async ping() {
       if (closed) return false

@@ -55,6 +55,26 @@ const migrations: readonly string[] = [
   CREATE INDEX delivery_log_at ON delivery_log (at);
   CREATE INDEX delivery_log_message ON delivery_log (portal, message_id, at);
   `,
+  // 2: installed portals (OAuth mode). Token columns hold `enc:v1:…` when storage.encryptionKey is set.
+  `
+  CREATE TABLE portals (
+    member_id TEXT PRIMARY KEY,
+    domain TEXT NOT NULL,
+    client_endpoint TEXT NOT NULL,
+    server_endpoint TEXT NOT NULL,
+    application_token TEXT NOT NULL,
+    access_token TEXT NOT NULL,
+    refresh_token TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    scope TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'needs-reinstall')),
+    status_reason TEXT,
+    offline_process_id TEXT,
+    installed_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX jobs_group ON jobs (queue, grp, status);
+  `,
 ]
 
 export const schemaVersion = migrations.length

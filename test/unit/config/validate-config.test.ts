@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: config documents use ${VAR} syntax
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_ALLOWED_HOSTS } from '../../../src/config/core-schema.js'
 import type { ConfigProblem } from '../../../src/config/problems.js'
 import { validateConfig } from '../../../src/config/validate-config.js'
 import { BridgeError, ErrorCodes } from '../../../src/errors.js'
@@ -35,9 +36,14 @@ describe('validateConfig', () => {
       bodyLimit: 262144,
       parameterLimit: 1000,
       depth: 8,
+      installPath: '/bitrix/install',
     })
     expect(config.storage).toEqual({ driver: 'sqlite', path: './data/bridge.db' })
     expect(config.bitrix).toEqual({
+      allowedHosts: DEFAULT_ALLOWED_HOSTS,
+      delivery: 'online',
+      offlinePollSeconds: 60,
+      onUninstall: 'keep',
       portals: [],
       rateLimit: { burst: 50, perSecond: 2 },
       connectors: [],

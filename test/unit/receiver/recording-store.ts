@@ -29,6 +29,11 @@ export function recordingStore(): RecordingStore {
     saveMirror: notUsed('saveMirror'),
     log: notUsed('log'),
     listDeliveries: notUsed('listDeliveries'),
+    listPortals: notUsed('listPortals'),
+    getPortal: notUsed('getPortal'),
+    savePortal: notUsed('savePortal'),
+    removePortal: notUsed('removePortal'),
+    wakeGroup: notUsed('wakeGroup'),
     ping: notUsed('ping'),
     close: notUsed('close'),
   }

@@ -1,0 +1,73 @@
+import { ErrorCodes } from '../errors.js'
+import { BitrixError, isBitrixError } from './errors.js'
+import type { HostGuard } from './host-guard.js'
+import { needsReinstall, type OAuthTokens } from './oauth-tokens.js'
+import type { RestCallOptions, restCall } from './rest-call.js'
+import type { PortalRecord } from './types.js'
+
+export interface OAuthCallDeps {
+  tokens: OAuthTokens
+  hosts: HostGuard
+  movedBase(portal: PortalRecord, configured: string): string | undefined
+  restOptions(portal: PortalRecord, from: string): RestCallOptions
+  restCall: typeof restCall
+}
+
+export type OAuthCall = (
+  portal: PortalRecord,
+  method: string,
+  params: Record<string, unknown>,
+  userToken?: string,
+) => Promise<unknown>
+
+/** Codes meaning "these credentials are not (or no longer) valid for this app on this portal". */
+const rejected = new Set(['NO_AUTH_FOUND', 'invalid_token', 'INVALID_CREDENTIALS'])
+
+/**
+ * `POST <client_endpoint><method>` with `auth=<access token>` (BITRIX24.md §4). With the app's
+ * token: on `expired_token` refresh once (single flight) and retry; on NO_AUTH_FOUND the portal is
+ * marked `needs-reinstall`. A user's token is used as is (it cannot be refreshed).
+ */
+export function createOAuthCall(deps: OAuthCallDeps): OAuthCall {
+  return async (portal, method, params, userToken) => {
+    const endpoint = portal.clientEndpoint
+    if (endpoint === undefined)
+      throw needsReinstall(portal.domain, 'no client endpoint was stored at install')
+    const redirected = deps.movedBase(portal, endpoint)
+    // A base learned from the portal's own 302 is trusted; anything else must pass the guard.
+    if (redirected === undefined) deps.hosts.check(endpoint, portal.domain, `a REST call (${method})`)
+    const base = redirected ?? endpoint
+    const send = (token: string) =>
+      deps.restCall(base, method, { ...params, auth: token }, deps.restOptions(portal, endpoint))
+    if (userToken !== undefined) return send(userToken)
+
+    if (portal.status === 'needs-reinstall') throw needsReinstall(portal.domain, 'its tokens were rejected')
+    const token = deps.tokens.current(portal.id)
+    if (token === undefined) throw needsReinstall(portal.domain, 'the app is not installed')
+    try {
+      return await send(token)
+    } catch (err) {
+      if (!isBitrixError(err)) throw err
+      if (err.code === ErrorCodes.BITRIX_TOKEN_EXPIRED) {
+        const fresh = await deps.tokens.refresh(portal, token)
+        return send(fresh).catch((again: unknown) => {
+          // A token that expired right after its refresh (clock skew): the job tries again later.
+          if (isBitrixError(again) && again.code === ErrorCodes.BITRIX_TOKEN_EXPIRED) {
+            throw new BitrixError(again.code, again.message, {
+              bitrixCode: again.bitrixCode,
+              retryable: true,
+            })
+          }
+          throw again
+        })
+      }
+      if (rejected.has(err.bitrixCode)) {
+        throw await deps.tokens.reject(
+          portal,
+          `the portal rejected the app's access token (${err.bitrixCode})`,
+        )
+      }
+      throw err
+    }
+  }
+}

@@ -1,0 +1,171 @@
+import type { Logger } from 'pino'
+import type { AppConfig } from '../config/types.js'
+import { ErrorCodes, errorMessage } from '../errors.js'
+import type { PortalCredentials } from '../store/store.js'
+import { encodeForm } from './encode-form.js'
+import { BitrixError } from './errors.js'
+import type { HostGuard } from './host-guard.js'
+import type { PortalRegistry } from './portal-registry.js'
+import type { PortalRecord } from './types.js'
+
+/** The app's OAuth tokens per installed portal: the current one, a single-flight refresh, rejection. */
+export interface OAuthTokens {
+  current(memberId: string): string | undefined
+  /**
+   * Replaces `stale` (the token a portal just called expired). One refresh per portal at a time:
+   * concurrent callers share it, and a caller whose token was already replaced gets the new one.
+   */
+  refresh(portal: PortalRecord, stale: string): Promise<string>
+  /** The portal rejected the app's tokens: mark it `needs-reinstall` and say what to do. */
+  reject(portal: PortalRecord, reason: string): Promise<BitrixError>
+}
+
+export interface OAuthTokensOptions {
+  registry: PortalRegistry
+  app: Pick<AppConfig, 'clientId' | 'clientSecret'>
+  hosts: HostGuard
+  fetch: typeof fetch
+  timeoutMs: number
+  logger?: Logger
+  now?: () => number
+}
+
+export function needsReinstall(domain: string, reason: string): BitrixError {
+  return new BitrixError(
+    ErrorCodes.BITRIX_NEEDS_REINSTALL,
+    `portal ${domain} needs the app re-installed (${reason}): an administrator opens the application in Bitrix24 and reinstalls it; its messages wait in the queue and are mirrored after the new install`,
+    { bitrixCode: 'NEEDS_REINSTALL', retryable: false },
+  )
+}
+
+function oauthError(domain: string, what: string, retryable: boolean, cause?: unknown): BitrixError {
+  return new BitrixError(ErrorCodes.BITRIX_OAUTH, `token refresh for portal ${domain} failed: ${what}`, {
+    bitrixCode: 'OAUTH',
+    retryable,
+    cause,
+  })
+}
+
+interface TokenReply {
+  access_token?: unknown
+  refresh_token?: unknown
+  expires?: unknown
+  expires_in?: unknown
+  scope?: unknown
+  error?: unknown
+}
+
+export function createOAuthTokens(options: OAuthTokensOptions): OAuthTokens {
+  const { registry, logger } = options
+  const now = options.now ?? Date.now
+  const inflight = new Map<string, Promise<string>>()
+
+  async function reject(portal: PortalRecord, reason: string): Promise<BitrixError> {
+    const error = needsReinstall(portal.domain, reason)
+    const updated = await registry.update(portal.id, (c) => ({
+      ...c,
+      status: 'needs-reinstall',
+      statusReason: reason,
+    }))
+    if (updated !== undefined) {
+      logger?.error(
+        { portal: portal.domain, member_id: portal.id, reason },
+        `portal ${portal.domain} needs the app re-installed: reinstall the application in Bitrix24; its messages wait and are mirrored after the install`,
+      )
+    }
+    return error
+  }
+
+  async function post(c: PortalCredentials): Promise<{ status: number; reply: TokenReply }> {
+    // The refresh goes to the OAuth server's host (BITRIX24.md §4), never to a URL from an event.
+    const url = new URL('/oauth/token/', c.serverEndpoint).href
+    options.hosts.check(url, undefined, 'the refresh token')
+    const body = encodeForm({
+      grant_type: 'refresh_token',
+      client_id: options.app.clientId,
+      client_secret: options.app.clientSecret,
+      refresh_token: c.refreshToken,
+    })
+    let response: Response
+    try {
+      response = await options.fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs),
+      })
+    } catch (err) {
+      throw oauthError(
+        c.domain,
+        `the OAuth server did not answer (${errorMessage(err)}); retried later`,
+        true,
+        err,
+      )
+    }
+    const text = await response.text()
+    try {
+      return { status: response.status, reply: JSON.parse(text) as TokenReply }
+    } catch {
+      return { status: response.status, reply: {} }
+    }
+  }
+
+  async function run(portal: PortalRecord): Promise<string> {
+    const c = registry.credentials(portal.id)
+    if (c === undefined) throw needsReinstall(portal.domain, 'the app is not installed')
+    const { status, reply } = await post(c)
+    if (reply.error === 'invalid_grant')
+      throw await reject(portal, 'the refresh token was rejected (invalid_grant)')
+    if (reply.error === 'invalid_client') {
+      throw oauthError(
+        c.domain,
+        'the OAuth server rejected bitrix.app.clientId/clientSecret (invalid_client); check them against the application card',
+        true,
+      )
+    }
+    const access = reply.access_token
+    const refresh = reply.refresh_token
+    if (status !== 200 || typeof access !== 'string' || typeof refresh !== 'string' || access === '') {
+      const said = typeof reply.error === 'string' ? reply.error : `HTTP ${status}`
+      throw oauthError(
+        c.domain,
+        `the OAuth server answered ${said}; retried later`,
+        status >= 500 || status === 429,
+      )
+    }
+    const expires = Number(reply.expires)
+    const expiresIn = Number(reply.expires_in)
+    const expiresAt =
+      Number.isFinite(expires) && expires > 0 ? expires * 1000 : now() + (expiresIn || 3600) * 1000
+    // Both tokens in one write: a refresh token is single-use, losing the new one means a re-install.
+    await registry.update(portal.id, (current) => ({
+      ...current,
+      accessToken: access,
+      refreshToken: refresh,
+      expiresAt,
+      ...(typeof reply.scope === 'string' ? { scope: reply.scope } : {}),
+    }))
+    logger?.info({ portal: c.domain, member_id: c.memberId }, 'OAuth access token refreshed')
+    return access
+  }
+
+  return {
+    current: (memberId) => registry.credentials(memberId)?.accessToken,
+    refresh(portal, stale) {
+      const c = registry.credentials(portal.id)
+      if (c === undefined) return Promise.reject(needsReinstall(portal.domain, 'the app is not installed'))
+      if (c.status === 'needs-reinstall') {
+        return Promise.reject(needsReinstall(portal.domain, c.statusReason ?? 'tokens rejected'))
+      }
+      if (c.accessToken !== stale) return Promise.resolve(c.accessToken)
+      let flight = inflight.get(portal.id)
+      if (flight === undefined) {
+        flight = run(portal).finally(() => inflight.delete(portal.id))
+        inflight.set(portal.id, flight)
+      }
+      return flight
+    },
+    reject,
+  }
+}

@@ -1,0 +1,84 @@
+import type { PortalConfig } from '../config/types.js'
+import type { PortalCredentials, RemovedPortal, Store } from '../store/store.js'
+import { createPortalDirectory, type PortalDirectory } from './portal-directory.js'
+import type { PortalRecord } from './types.js'
+
+/**
+ * The PortalDirectory of a bridge that also takes installs (OAuth mode): hand-configured portals
+ * plus installed ones, looked up synchronously on the request path from memory. The memory is
+ * loaded from the store at boot and changed only here, store first where it matters, so an
+ * install is visible to the very next request.
+ */
+export interface PortalRegistry extends PortalDirectory {
+  /** An installed portal's credentials (tokens in clear), from memory. */
+  credentials(memberId: string): PortalCredentials | undefined
+  /** Installed portals' credentials. */
+  installed(): PortalCredentials[]
+  /** Stores a whole record (install, update) and publishes it. */
+  save(credentials: PortalCredentials): Promise<void>
+  /** Changes an installed portal's record and stores it; undefined when it is not installed. */
+  update(
+    memberId: string,
+    change: (current: PortalCredentials) => PortalCredentials,
+  ): Promise<PortalCredentials | undefined>
+  /** Forgets an installed portal (uninstall). */
+  remove(memberId: string, options?: { purgeMirrors?: boolean }): Promise<RemovedPortal>
+}
+
+export function recordFromCredentials(credentials: PortalCredentials): PortalRecord {
+  return {
+    id: credentials.memberId,
+    memberId: credentials.memberId,
+    domain: credentials.domain.toLowerCase(),
+    applicationToken: credentials.applicationToken,
+    clientEndpoint: credentials.clientEndpoint,
+    installed: true,
+    status: credentials.status,
+  }
+}
+
+export async function loadPortalRegistry(
+  configured: readonly PortalConfig[],
+  store: Store,
+  now: () => number = Date.now,
+): Promise<PortalRegistry> {
+  const byHand = createPortalDirectory(configured)
+  const credentials = new Map<string, PortalCredentials>()
+  const records = new Map<string, PortalRecord>()
+  const publish = (c: PortalCredentials) => {
+    credentials.set(c.memberId, c)
+    records.set(c.memberId, recordFromCredentials(c))
+  }
+  for (const c of await store.listPortals()) publish(c)
+
+  return {
+    find: (memberId, domain) => records.get(memberId) ?? byHand.find(memberId, domain),
+    get: (id) => records.get(id) ?? byHand.get(id),
+    list() {
+      const hand = byHand.list().filter((p) => p.memberId === undefined || !records.has(p.memberId))
+      return [...hand, ...records.values()]
+    },
+    credentials: (memberId) => credentials.get(memberId),
+    installed: () => [...credentials.values()],
+    async save(c) {
+      await store.savePortal(c)
+      publish(c)
+    },
+    async update(memberId, change) {
+      const current = credentials.get(memberId)
+      if (current === undefined) return undefined
+      const next: PortalCredentials = { ...change(current), updatedAt: now() }
+      // Published before the write resolves so a concurrent update merges onto this one, not
+      // onto the older record (SQLite writes run in call order).
+      publish(next)
+      await store.savePortal(next)
+      return next
+    },
+    async remove(memberId, options = {}) {
+      const removed = await store.removePortal(memberId, options)
+      credentials.delete(memberId)
+      records.delete(memberId)
+      return removed
+    },
+  }
+}

@@ -1,0 +1,56 @@
+import type { DeliveryStatus } from '../store/store.js'
+import type { CliIo } from './bind-command.js'
+import { loadCliConfig } from './load.js'
+import { openPortalContext } from './portal-context.js'
+
+export interface DeliveriesOptions {
+  config?: string
+  limit?: number
+  portal?: string
+  status?: DeliveryStatus
+}
+
+/**
+ * `openline-bridge deliveries`: portals (and which need a re-install), queue sizes, the most recent
+ * delivery log entries, dead letters. Reads the store; changes nothing.
+ */
+export async function deliveriesCommand(options: DeliveriesOptions, io: CliIo = {}): Promise<void> {
+  const stdout = io.stdout ?? process.stdout
+  const { config } = await loadCliConfig(options.config, io.env, io.cwd)
+  const context = await openPortalContext(config, io)
+  try {
+    const { store, registry } = context
+    const lines: string[] = ['portals:']
+    const portals = registry.list()
+    if (portals.length === 0)
+      lines.push('  (none: install the app on a portal, or add one to bitrix.portals)')
+    for (const p of portals) {
+      const how = p.installed === true ? 'installed app' : 'configured by hand'
+      if (p.status === 'needs-reinstall') {
+        const reason = registry.credentials(p.id)?.statusReason ?? 'its tokens were rejected'
+        lines.push(
+          `  ${p.domain} (${p.id}) ${how}: NEEDS RE-INSTALL (${reason}) — reinstall the application on this portal; its messages wait and are mirrored after the install`,
+        )
+      } else lines.push(`  ${p.domain} (${p.id}) ${how}: ok`)
+    }
+    const [fetchStats, deliverStats] = await Promise.all([store.stats('fetch'), store.stats('deliver')])
+    lines.push(
+      `queues: fetch ${fetchStats.pending} waiting, ${fetchStats.leased} in progress, ${fetchStats.dead} dead; deliver ${deliverStats.pending} waiting, ${deliverStats.leased} in progress, ${deliverStats.dead} dead`,
+    )
+    const entries = await store.listDeliveries({
+      limit: options.limit ?? 20,
+      ...(options.portal === undefined ? {} : { portal: options.portal }),
+      ...(options.status === undefined ? {} : { status: options.status }),
+    })
+    lines.push(entries.length === 0 ? 'recent deliveries: none' : 'recent deliveries (newest first):')
+    for (const e of entries) {
+      const detail = e.detail === undefined ? '' : ` — ${e.detail}`
+      lines.push(
+        `  ${new Date(e.at).toISOString()} ${e.portal}:${e.messageId} → ${e.output} ${e.action} ${e.status} (attempt ${e.attempt})${e.unverified ? ' [unverified]' : ''}${detail}`,
+      )
+    }
+    stdout.write(`${lines.join('\n')}\n`)
+  } finally {
+    await context.close()
+  }
+}
