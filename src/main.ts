@@ -25,9 +25,10 @@ program
 
 program
   .command('check-config')
-  .description('validate the config file and print a summary')
+  .description("validate the config file, print a summary, and run each output's credential check")
   .option(...configOption)
-  .action((opts: { config?: string }) => checkConfigCommand(opts))
+  .option('--offline', 'only validate the file: no network calls to outputs')
+  .action((opts: { config?: string; offline?: boolean }) => checkConfigCommand(opts))
 
 for (const unbind of [false, true]) {
   program

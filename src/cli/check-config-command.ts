@@ -1,8 +1,12 @@
 import { loadCliConfig } from './load.js'
+import { probeOutputs } from './probe-outputs.js'
 
-/** `openline-bridge check-config`: validate the file and summarise it (no network calls yet). */
+/**
+ * `openline-bridge check-config`: validate the file, summarise it, then (unless `--offline`) run
+ * each output's credential check and report it per output. Exit code 1 when a required output fails.
+ */
 export async function checkConfigCommand(
-  options: { config?: string },
+  options: { config?: string; offline?: boolean },
   stdout: NodeJS.WritableStream = process.stdout,
   stderr: NodeJS.WritableStream = process.stderr,
 ): Promise<void> {
@@ -24,5 +28,21 @@ export async function checkConfigCommand(
     stderr.write(
       `warning: storage.encryptionKey is not set: OAuth tokens stored at install and user tokens queued with events are kept in plain text in ${config.storage.path}; set it to a 32-byte key (openssl rand -base64 32)\n`,
     )
+  }
+  if (options.offline) return
+  stdout.write("live checks (each output's start()):\n")
+  const results = await probeOutputs(config, { cwd: process.cwd() })
+  for (const r of results) {
+    const mark = r.ok ? 'ok  ' : r.optional ? 'warn' : 'FAIL'
+    stdout.write(
+      `  ${mark} ${r.output} (${r.type}): ${r.detail}${!r.ok && r.optional ? ' (optional: the bridge starts without it)' : ''}\n`,
+    )
+  }
+  const failed = results.filter((r) => !r.ok && !r.optional)
+  if (failed.length > 0) {
+    stderr.write(
+      `check-config: ${failed.length} required output(s) failed their live check: ${failed.map((r) => r.output).join(', ')}\n`,
+    )
+    process.exitCode = 1
   }
 }
