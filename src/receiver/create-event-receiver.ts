@@ -60,15 +60,29 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
     if (handler.always === true || enabled.has(type)) active.set(type, handler)
   }
 
-  // Last endpoint accepted per portal: the usual event repeats it, so no URL is parsed per request.
+  // Last endpoints accepted per portal: the usual event repeats them, so no URL is parsed per request.
   const knownEndpoints = new Map<string, string>()
-  function endpointAllowed(auth: EventAuth, portal: PortalRecord): boolean {
-    const endpoint = auth.clientEndpoint
-    if (endpoint === undefined || deps.hosts === undefined) return true
-    if (endpoint === portal.clientEndpoint || knownEndpoints.get(portal.id) === endpoint) return true
-    if (!deps.hosts.allowsFor(endpoint, portal.domain)) return false
-    knownEndpoints.set(portal.id, endpoint)
-    return true
+  const knownServers = new Map<string, string>()
+  /** The endpoint field that points somewhere the bridge would never send a token, if any. */
+  function foreignEndpoint(auth: EventAuth, portal: PortalRecord): string | undefined {
+    const hosts = deps.hosts
+    if (hosts === undefined) return undefined
+    const client = auth.clientEndpoint
+    if (
+      client !== undefined &&
+      client !== portal.clientEndpoint &&
+      knownEndpoints.get(portal.id) !== client
+    ) {
+      if (!hosts.allowsFor(client, portal.domain)) return 'client_endpoint'
+      knownEndpoints.set(portal.id, client)
+    }
+    const server = auth.serverEndpoint
+    if (server !== undefined && knownServers.get(portal.id) !== server) {
+      // The OAuth server is never on the portal's own domain: only an allowed host will do.
+      if (!hosts.allowsHost(server)) return 'server_endpoint'
+      knownServers.set(portal.id, server)
+    }
+    return undefined
   }
 
   return async (body) => {
@@ -87,18 +101,15 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
       throw tokenError(check)
     }
     if (handler === undefined) return { ignored: `event type ${envelope.type.slice(0, 64)} is not handled` }
-    if (!endpointAllowed(envelope.auth, check.portal)) {
+    const foreign = foreignEndpoint(envelope.auth, check.portal)
+    if (foreign !== undefined) {
       logger.warn(
-        {
-          member_id: envelope.auth.memberId,
-          domain: envelope.auth.domain,
-          reason: 'client_endpoint not allowed',
-        },
+        { member_id: envelope.auth.memberId, domain: envelope.auth.domain, reason: `${foreign} not allowed` },
         'event rejected',
       )
       throw new BridgeError(
         ErrorCodes.AUTH_ENDPOINT_NOT_ALLOWED,
-        `auth.client_endpoint is not on portal ${check.portal.domain} nor an allowed host; the event was not accepted (add the host to bitrix.allowedHosts if the portal really lives there)`,
+        `auth.${foreign} is not on portal ${check.portal.domain} nor an allowed host; the event was not accepted (add the host to bitrix.allowedHosts if the portal really lives there)`,
       )
     }
     return handler.handle(parsed, check.portal, envelope)

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Logger } from 'pino'
 import { type App, buildApp } from '../../src/app.js'
 import type { BridgeConfig } from '../../src/config/types.js'
 import { validateConfig } from '../../src/config/validate-config.js'
@@ -57,6 +58,8 @@ export interface OAuthBridgeOptions {
   pipeline?: Record<string, unknown>
   dbPath?: string
   startWorkers?: boolean
+  /** A logger to use instead of a silent one (log-scanning tests). */
+  logger?: Logger
 }
 
 let counter = 0
@@ -126,7 +129,8 @@ export async function startOAuthBridge(options: OAuthBridgeOptions): Promise<OAu
     storage: { driver: 'sqlite', path: dbPath, ...options.storage },
     bitrix: {
       app: CLIENT,
-      allowedHosts: [...portals.map((p) => p.domain), oauth.host],
+      // Events name the real OAuth server (oauth.bitrix.info) in auth.server_endpoint, as Bitrix24 does.
+      allowedHosts: [...portals.map((p) => p.domain), oauth.host, 'oauth.bitrix.info'],
       timeoutMs: 2000,
       retries: 1,
       ...options.bitrix,
@@ -148,7 +152,7 @@ export async function startOAuthBridge(options: OAuthBridgeOptions): Promise<OAu
     {},
     async (type) => (await resolvePlugin(type, process.cwd())).configSchema,
   )
-  const app = await buildApp(config)
+  const app = await buildApp(config, options.logger ? { logger: options.logger } : {})
   if (options.startWorkers) await app.start()
   const address = await app.server.listen({ host: '127.0.0.1', port: 0 })
   const url = `${address}${config.server.path}`

@@ -41,15 +41,39 @@ describe('bench RESULTS.md', () => {
     expect(md).toContain('2026-01-02T03:04:05.000Z')
   })
 
-  it('puts value, baseline, ratio, goal and verdict in one row', () => {
-    expect(md).toContain(
-      '| 1 | Ingest | req/s | 6,000 req/s | 10,000 req/s (bare fastify) | 0.6× | ≥ 60 % | met |',
+  // Cells are padded to the column width (Biome's markdown format); compare them trimmed.
+  const rows = md
+    .split('\n')
+    .filter((line) => line.startsWith('| 1 '))
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim()),
     )
-    expect(md).toContain('| 1 | Ingest | p99 | 12.3 ms | — | — | ≤ 10 ms | **not met** |')
+
+  it('puts value, baseline, ratio, goal and verdict in one row', () => {
+    expect(rows[0]).toEqual([
+      '1',
+      'Ingest',
+      'req/s',
+      '6,000 req/s',
+      '10,000 req/s (bare fastify)',
+      '0.6×',
+      '≥ 60 %',
+      'met',
+    ])
+    expect(rows[1]).toEqual(['1', 'Ingest', 'p99', '12.3 ms', '—', '—', '≤ 10 ms', '**not met**'])
+  })
+
+  it('pads every line of the table to the same width', () => {
+    const table = md.split('\n').filter((line) => line.startsWith('|'))
+    expect(table.length).toBe(5)
+    expect(new Set(table.map((line) => [...line].length)).size).toBe(1)
   })
 
   it('prints an unmeasured figure as text, never as a number', () => {
-    expect(md).toContain('| not measured: Redis store not implemented yet |')
+    expect(rows[2]?.[3]).toBe('not measured: Redis store not implemented yet')
   })
 
   it('escapes pipes so notes cannot break the table', () => {

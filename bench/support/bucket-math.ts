@@ -1,0 +1,18 @@
+/** Bitrix24's default per-portal bucket (https://apidocs.bitrix24.com/limits.html). */
+export const defaultBucket = { burst: 50, perSecond: 2 }
+
+/** Commands per `batch` request. */
+export const batchSize = 50
+
+/** The fewest requests N message reads can take: ceil(N/50). */
+export const minRequests = (n: number) => Math.ceil(n / batchSize)
+
+/** The bucket's floor for N reads: ceil(N/50) batches, the first `burst` at once, the rest at `perSecond`. */
+export function bucketMinimumSec(n: number, limit = defaultBucket): number {
+  return Math.max(0, minRequests(n) - limit.burst) / limit.perSecond
+}
+
+/** Share of the bucket used: requests ÷ (burst + perSecond × seconds the backlog lasted). */
+export function bucketUtilization(requests: number, seconds: number, limit = defaultBucket): number {
+  return requests / (limit.burst + limit.perSecond * seconds)
+}
