@@ -1,11 +1,10 @@
 import { createServer } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import emailPlugin, { type EmailRef } from '../../plugins/email/index.js'
-import { silentLogger } from '../../src/observability/logger.js'
-import { isOutputError, type OutputError, type OutputPlugin } from '../../src/plugins/api.js'
-import { validateOptions } from '../../src/plugins/registry.js'
+import type { OutputPlugin } from '../../src/plugins/api.js'
 import { parseBbCode } from '../../src/render/parse-bbcode.js'
 import { renderPlain } from '../../src/render/render-plain.js'
+import { createPlugin, outputFailure } from '../support/plugin-under-test.js'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js'
 import { checkHtml } from '../unit/plugins/email/html-check.js'
 import { makeMessage } from '../unit/plugins/make-message.js'
@@ -32,25 +31,12 @@ function create(options: Record<string, unknown> = {}, smtp: Record<string, unkn
     ...options,
   }
   // Through the schema, as createOutputs does, so the documented defaults apply.
-  const validated = validateOptions(emailPlugin, 'email.support', all)
-  const plugin = emailPlugin.create(validated, {
-    id: 'email.support',
-    logger: silentLogger(),
-    fetch: globalThis.fetch,
-    policy: { editMarker: '(edited)' },
-  })
+  const plugin = createPlugin(emailPlugin, 'email.support', all)
   plugins.push(plugin)
   return plugin
 }
 
-async function failure(promise: Promise<unknown>): Promise<OutputError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isOutputError(err)) throw new Error(`expected an OutputError, got ${String(err)}`)
-  return err
-}
+const failure = outputFailure
 
 const text = (value: string) => ({ ast: [{ type: 'text' as const, text: value }], plainText: value })
 const subject = '[Open line 128 · telegrambot] Chat 1024'

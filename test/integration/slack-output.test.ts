@@ -2,11 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import slackPlugin from '../../plugins/slack/index.js'
 import type { SlackRef } from '../../plugins/slack/ref.js'
 import type { MirrorMessage } from '../../src/model.js'
-import { silentLogger } from '../../src/observability/logger.js'
-import { isOutputError, type OutputError, type OutputPlugin } from '../../src/plugins/api.js'
-import { validateOptions } from '../../src/plugins/registry.js'
+import type { OutputPlugin } from '../../src/plugins/api.js'
 import { parseBbCode } from '../../src/render/index.js'
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js'
+import { createPlugin, outputFailure } from '../support/plugin-under-test.js'
 import { makeMessage } from '../unit/plugins/make-message.js'
 import { mrkdwnProblems } from '../unit/plugins/slack/check-mrkdwn.js'
 
@@ -35,23 +34,10 @@ function create(options: Record<string, unknown> = {}): OutputPlugin {
     ...options,
   }
   // Through the schema, as createOutputs does, so the documented defaults apply.
-  const validated = validateOptions(slackPlugin, 'slack.support', raw)
-  return slackPlugin.create(validated, {
-    id: 'slack.support',
-    logger: silentLogger(),
-    fetch: globalThis.fetch,
-    policy: { editMarker: '(edited)' },
-  })
+  return createPlugin(slackPlugin, 'slack.support', raw)
 }
 
-async function failure(promise: Promise<unknown>): Promise<OutputError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isOutputError(err)) throw new Error(`expected an OutputError, got ${String(err)}`)
-  return err
-}
+const failure = outputFailure
 
 const bbMessage = (bbcode: string, overrides: Partial<MirrorMessage> = {}): MirrorMessage =>
   makeMessage({ ast: parseBbCode(bbcode), bbcode, ...overrides })

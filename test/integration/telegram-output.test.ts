@@ -2,11 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import telegramPlugin from '../../plugins/telegram/index.js'
 import type { TelegramRef } from '../../plugins/telegram/ref.js'
 import type { MirrorMessage } from '../../src/model.js'
-import { silentLogger } from '../../src/observability/logger.js'
-import { isOutputError, type OutputError, type OutputPlugin } from '../../src/plugins/api.js'
-import { validateOptions } from '../../src/plugins/registry.js'
+import type { OutputPlugin } from '../../src/plugins/api.js'
 import { parseBbCode } from '../../src/render/parse-bbcode.js'
 import { FakeTelegram } from '../support/fake-telegram.js'
+import { createPlugin, outputFailure } from '../support/plugin-under-test.js'
 import { makeMessage } from '../unit/plugins/make-message.js'
 import { loadSamples } from '../unit/render/samples.js'
 
@@ -26,30 +25,16 @@ afterEach(async () => {
 })
 
 function create(options: Record<string, unknown> = {}): OutputPlugin {
-  // Through the schema, as createOutputs does, so the documented defaults apply.
-  const validated = validateOptions(telegramPlugin, 'telegram.support', {
+  return createPlugin(telegramPlugin, 'telegram.support', {
     token: fake.token,
     chatId: CHAT,
     apiRoot: fake.apiRoot,
     limits: fast,
     ...options,
   })
-  return telegramPlugin.create(validated, {
-    id: 'telegram.support',
-    logger: silentLogger(),
-    fetch: globalThis.fetch,
-    policy: { editMarker: '(edited)' },
-  })
 }
 
-async function failure(promise: Promise<unknown>): Promise<OutputError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isOutputError(err)) throw new Error(`expected an OutputError, got ${String(err)}`)
-  return err
-}
+const failure = outputFailure
 
 const added = (overrides: Partial<MirrorMessage> = {}) => makeMessage({ kind: 'added', ...overrides })
 const fromBbCode = (bbcode: string, kind: MirrorMessage['kind'] = 'added') =>

@@ -4,9 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import webhookPlugin from '../../plugins/webhook/index.js'
 import { ErrorCodes } from '../../src/errors.js'
-import { silentLogger } from '../../src/observability/logger.js'
-import { isOutputError, type OutputError, type OutputPlugin } from '../../src/plugins/api.js'
-import { validateOptions } from '../../src/plugins/registry.js'
+import type { OutputPlugin } from '../../src/plugins/api.js'
+import { createPlugin, outputFailure } from '../support/plugin-under-test.js'
 import { makeMessage } from '../unit/plugins/make-message.js'
 
 interface Received {
@@ -46,23 +45,10 @@ afterEach(async () => {
 
 function create(options: Record<string, unknown>): OutputPlugin {
   // Through the schema, as createOutputs does, so the defaults the plugin documents apply.
-  const validated = validateOptions(webhookPlugin, 'hook.test', options)
-  return webhookPlugin.create(validated, {
-    id: 'hook.test',
-    logger: silentLogger(),
-    fetch: globalThis.fetch,
-    policy: { editMarker: '(edited)' },
-  })
+  return createPlugin(webhookPlugin, 'hook.test', options)
 }
 
-async function failure(promise: Promise<unknown>): Promise<OutputError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isOutputError(err)) throw new Error(`expected an OutputError, got ${String(err)}`)
-  return err
-}
+const failure = outputFailure
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => {
   return (res) =>
