@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type App, buildApp } from '../../src/app.js'
+import type { App } from '../../src/app.js'
 import type { BridgeConfig } from '../../src/config/types.js'
-import { validateConfig } from '../../src/config/validate-config.js'
 import { encodeForm } from '../../src/demo/event-bodies.js'
 import type { OutputPlugin } from '../../src/plugins/api.js'
-import { resolvePlugin } from '../../src/plugins/registry.js'
 import { type FakePortal, startFakePortal } from './fake-portal.js'
+import { fastPipeline, startTestApp } from './test-app.js'
 
 /** The portal identity the shared fixtures carry. */
 export const fixturePortal = {
@@ -78,26 +77,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     },
     outputs: options.outputs,
     ...(options.routes ? { routes: options.routes } : {}),
-    pipeline: {
-      pollIntervalMs: 20,
-      backoffBaseMs: 20,
-      backoffMaxMs: 200,
-      leaseSeconds: 5,
-      coalesceWindowMs: 0,
-      ...options.pipeline,
-    },
+    pipeline: fastPipeline(options.pipeline),
     policy: { ...options.policy },
-    log: { level: 'silent' },
   }
-  const config = await validateConfig(
+  const { app, config, address, url } = await startTestApp(
     doc,
-    {},
-    async (type) => (await resolvePlugin(type, process.cwd())).configSchema,
+    options.plugins ? { outputs: options.plugins } : {},
+    options.startWorkers ?? false,
   )
-  const app = await buildApp(config, options.plugins ? { outputs: options.plugins } : {})
-  if (options.startWorkers) await app.start()
-  const address = await app.server.listen({ host: '127.0.0.1', port: 0 })
-  const url = `${address}${config.server.path}`
   return {
     app,
     config,

@@ -2,13 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { type App, buildApp } from '../../src/app.js'
+import type { App } from '../../src/app.js'
 import type { BridgeConfig } from '../../src/config/types.js'
-import { validateConfig } from '../../src/config/validate-config.js'
 import { type EventMessage, type EventOptions, encodeForm, updateEvent } from '../../src/demo/event-bodies.js'
-import { resolvePlugin } from '../../src/plugins/registry.js'
 import { type FakeOAuthServer, startFakeOAuthServer } from './fake-oauth-server.js'
 import { type FakePortal, startFakePortal } from './fake-portal.js'
+import { fastPipeline, startTestApp } from './test-app.js'
 
 export const CLIENT = { clientId: 'local.bridge-test', clientSecret: 'test-client-secret' }
 
@@ -137,25 +136,13 @@ export async function startOAuthBridge(options: OAuthBridgeOptions): Promise<OAu
     },
     outputs: options.outputs,
     ...(options.routes ? { routes: options.routes } : {}),
-    pipeline: {
-      pollIntervalMs: 20,
-      backoffBaseMs: 20,
-      backoffMaxMs: 200,
-      leaseSeconds: 5,
-      coalesceWindowMs: 0,
-      ...options.pipeline,
-    },
-    log: { level: 'silent' },
+    pipeline: fastPipeline(options.pipeline),
   }
-  const config = await validateConfig(
+  const { app, config, address, url } = await startTestApp(
     doc,
-    {},
-    async (type) => (await resolvePlugin(type, process.cwd())).configSchema,
+    options.logger ? { logger: options.logger } : {},
+    options.startWorkers ?? false,
   )
-  const app = await buildApp(config, options.logger ? { logger: options.logger } : {})
-  if (options.startWorkers) await app.start()
-  const address = await app.server.listen({ host: '127.0.0.1', port: 0 })
-  const url = `${address}${config.server.path}`
   const post: OAuthBridge['post'] = async (body, path = config.server.path) => {
     const res = await fetch(`${address}${path}`, {
       method: 'POST',
