@@ -80,7 +80,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     pipeline: fastPipeline(options.pipeline),
     policy: { ...options.policy },
   }
-  const { app, config, address, url } = await startTestApp(
+  const { app, config, url } = await startTestApp(
     doc,
     options.plugins ? { outputs: options.plugins } : {},
     options.startWorkers ?? false,
