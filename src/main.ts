@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { bindCommand } from './cli/bind-command.js'
 import { checkConfigCommand } from './cli/check-config-command.js'
 import { deliveriesCommand } from './cli/deliveries-command.js'
+import { type ReplayOptions, replayCommand } from './cli/replay-command.js'
 import { reportFatal } from './cli/report-error.js'
 import { startCommand } from './cli/start-command.js'
 import { runDemo } from './demo/run-demo.js'
@@ -57,6 +58,17 @@ program
   .action((opts: { config?: string; limit: number; portal?: string; status?: 'delivered' }) =>
     deliveriesCommand(opts),
   )
+
+program
+  .command('replay')
+  .description('move dead letters back to their queue (attempts reset), with progress')
+  .option(...configOption)
+  .option('--queue <queue>', 'only fetch | deliver')
+  .option('--output <id>', 'only deliveries to this output')
+  .option('--portal <portal>', 'only this portal (member_id or domain key)')
+  .option('--reason <text>', 'only dead letters whose reason contains this text')
+  .option('--dry-run', 'list what would be replayed, change nothing')
+  .action((opts: ReplayOptions) => replayCommand(opts))
 
 program
   .command('demo')
