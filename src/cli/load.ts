@@ -8,7 +8,7 @@ export async function loadCliConfig(
   configPath: string | undefined,
   env: Record<string, string | undefined> = process.env,
   cwd = process.cwd(),
-): Promise<{ config: BridgeConfig; path: string }> {
+): Promise<{ config: BridgeConfig; path: string; usedExample: boolean }> {
   const options: Parameters<typeof loadConfig>[0] = {
     env,
     cwd,

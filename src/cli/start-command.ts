@@ -4,8 +4,14 @@ import { loadCliConfig } from './load.js'
 
 /** `openline-bridge start`: serve until SIGINT/SIGTERM, then drain and exit. */
 export async function startCommand(options: { config?: string }): Promise<void> {
-  const { config, path } = await loadCliConfig(options.config)
+  const { config, path, usedExample } = await loadCliConfig(options.config)
   const logger = createLogger({ level: config.log.level })
+  if (usedExample) {
+    logger.warn(
+      { config: path },
+      'config/bridge.yaml not found: running with the example config (console output only); copy config/bridge.example.yaml to config/bridge.yaml and set your portal and outputs',
+    )
+  }
   const app = await buildApp(config, { logger })
   await app.start()
   const address = await app.server.listen({ host: config.server.host, port: config.server.port })
