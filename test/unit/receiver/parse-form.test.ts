@@ -52,4 +52,38 @@ describe('createFormParser', () => {
     expect(Object.getPrototypeOf(body)).toBeNull()
     expect(body.x).toBe('y')
   })
+
+  it('reads the odd corners of a form body the way qs did before the bracket-form parser', () => {
+    const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown
+    // a key without `=` is an empty string; empty keys (`=x`, `&&`) are dropped
+    expect(plain(parse('flag&=x&&a=1'))).toEqual({ flag: '', a: '1' })
+    // a repeated key becomes a list, also inside brackets and at an index
+    expect(plain(parse('a=1&a=2&b[c]=3&b[c]=4&d[0]=5&d[0]=6'))).toEqual({
+      a: ['1', '2'],
+      b: { c: ['3', '4'] },
+      d: [['5', '6']],
+    })
+    // indexes give dense arrays in index order; a non-index key turns the array into an object
+    expect(plain(parse('a[2]=z&a[0]=x&b[5]=y&c[0]=x&c[k]=y&e[007]=n'))).toEqual({
+      a: ['x', 'z'],
+      b: ['y'],
+      c: { 0: 'x', k: 'y' },
+      e: { '007': 'n' },
+    })
+    // `+` is a space (`%2B` a plus); a malformed escape or invalid UTF-8 is kept as sent
+    expect(plain(parse('t=a+b%2Bc&bad=%E2%82+%&k%5Bx%5D=1'))).toEqual({
+      t: 'a b+c',
+      bad: '%E2%82 %',
+      k: { x: '1' },
+    })
+    // a `__proto__` segment is dropped, leaving its parent empty
+    expect(plain(parse('a[__proto__][x]=1&__proto__=2'))).toEqual({ a: {} })
+  })
+
+  it('rejects a key repeated more times than an array may hold', () => {
+    const body = (n: number) => Array.from({ length: n }, () => 'a[b]=1').join('&')
+    const lenient = createFormParser({ parameterLimit: 1000, depth: 6 })
+    expect(lenient(body(100)).a).toEqual({ b: Array(100).fill('1') })
+    expect(() => lenient(body(101))).toThrow(expect.objectContaining({ code: ErrorCodes.BODY_PARSE }))
+  })
 })
