@@ -10,6 +10,7 @@ import { wireAppMode } from './bitrix/wire-app-mode.js'
 import type { BridgeConfig } from './config/types.js'
 import { registerHealthRoutes } from './observability/health-routes.js'
 import { silentLogger } from './observability/logger.js'
+import { createMetrics, registerMetricsRoute, withDeliveryMetrics } from './observability/metrics.js'
 import { coalescePayloads } from './pipeline/coalesce.js'
 import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js'
 import type { OutputPlugin } from './plugins/api.js'
@@ -94,8 +95,9 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
   const outputs =
     deps.outputs ??
     (await createOutputs(config.outputs, { cwd, logger, fetch: fetchImpl, policy: config.policy }))
+  const metrics = createMetrics({ store, portals })
   const pipeline = createPipeline({
-    store,
+    store: withDeliveryMetrics(store, metrics),
     bitrix,
     portals,
     outputs,
@@ -162,6 +164,12 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     ...(sealUserToken === undefined ? {} : { sealUserToken }),
   })
   registerHealthRoutes(server, { store, portals })
+  registerMetricsRoute(server, metrics)
+  const eventPaths = new Set([config.server.path, config.server.installPath])
+  server.addHook('onResponse', (request, reply, done) => {
+    if (eventPaths.has(request.routeOptions.url ?? '')) metrics.countEvent(reply.statusCode)
+    done()
+  })
 
   let closed = false
   return {

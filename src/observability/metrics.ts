@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify'
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import type { PortalDirectory } from '../bitrix/portal-directory.js'
+import type { DeliveryLogEntry, QueueName, Store } from '../store/store.js'
+
+export interface Metrics {
+  registry: Registry
+  /** Count one answer to a Bitrix24 delivery, by HTTP status. */
+  countEvent(status: number): void
+  /** Count one delivery-log entry (deliveries, skips, failures, dead letters). */
+  countDelivery(entry: DeliveryLogEntry): void
+}
+
+const queues: QueueName[] = ['fetch', 'deliver']
+
+/**
+ * Prometheus metrics (`/metrics`): answers to Bitrix24, deliveries per output and outcome, queue
+ * sizes and portals needing a re-install (both read when scraped), plus Node's process metrics.
+ */
+export function createMetrics(deps: { store: Store; portals: PortalDirectory }): Metrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'openline_bridge_' })
+  const events = new Counter({
+    name: 'openline_bridge_events_total',
+    help: 'Bitrix24 event deliveries answered, by HTTP status (200 = stored or ignored, 4xx = refused, 503 = could not store)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  })
+  const deliveries = new Counter({
+    name: 'openline_bridge_deliveries_total',
+    help: 'Delivery log entries by output (`-` = the Bitrix24 read stage) and status',
+    labelNames: ['output', 'status'] as const,
+    registers: [registry],
+  })
+  new Gauge({
+    name: 'openline_bridge_jobs',
+    help: 'Jobs by queue and state (pending, leased = in progress, dead = dead letters)',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      for (const queue of queues) {
+        const stats = await deps.store.stats(queue).catch(() => undefined)
+        if (!stats) continue
+        this.set({ queue, state: 'pending' }, stats.pending)
+        this.set({ queue, state: 'leased' }, stats.leased)
+        this.set({ queue, state: 'dead' }, stats.dead)
+      }
+    },
+  })
+  new Gauge({
+    name: 'openline_bridge_portals',
+    help: 'Portals served, by status (active, needs-reinstall)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    collect() {
+      const counts = new Map<string, number>([
+        ['active', 0],
+        ['needs-reinstall', 0],
+      ])
+      for (const p of deps.portals.list()) {
+        const status = p.status ?? 'active'
+        counts.set(status, (counts.get(status) ?? 0) + 1)
+      }
+      for (const [status, n] of counts) this.set({ status }, n)
+    },
+  })
+  return {
+    registry,
+    countEvent: (status) => events.inc({ status: String(status) }),
+    countDelivery: (entry) => deliveries.inc({ output: entry.output, status: entry.status }),
+  }
+}
+
+export function registerMetricsRoute(server: FastifyInstance, metrics: Metrics): void {
+  server.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType)
+    return metrics.registry.metrics()
+  })
+}
+
+/** The store as the pipeline sees it, counting every delivery-log entry it writes. */
+export function withDeliveryMetrics(store: Store, metrics: Metrics): Store {
+  return Object.assign(Object.create(store) as Store, {
+    log: (entry: DeliveryLogEntry) => store.log(entry).then(() => metrics.countDelivery(entry)),
+    complete: (...args: Parameters<Store['complete']>) =>
+      store.complete(...args).then(() => {
+        const entry = args[1]?.log
+        if (entry) metrics.countDelivery(entry)
+      }),
+  })
+}
