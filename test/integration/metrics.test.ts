@@ -15,9 +15,19 @@ describe('/metrics', () => {
     sink = await startWebhookSink()
     bridge = await startBridge({ outputs: { hook: { type: 'webhook', url: sink.url } } })
     bridge.portal.setMessage({ id: 1, chatId: 1024, authorId: 7, text: 'one' })
-    expect((await bridge.post(updateEvent(fixturePortal, [{ chatId: 1024, messageId: 1 }], { ts: 1000 }))).status).toBe(200)
-    expect((await bridge.post(updateEvent({ ...fixturePortal, applicationToken: 'forged' }, [{ chatId: 1024, messageId: 1 }]))).status).toBe(401)
-    expect((await bridge.post(updateEvent(fixturePortal, [{ chatId: 1024, messageId: 2 }], { ts: 1000 }))).status).toBe(200)
+    expect(
+      (await bridge.post(updateEvent(fixturePortal, [{ chatId: 1024, messageId: 1 }], { ts: 1000 }))).status,
+    ).toBe(200)
+    expect(
+      (
+        await bridge.post(
+          updateEvent({ ...fixturePortal, applicationToken: 'forged' }, [{ chatId: 1024, messageId: 1 }]),
+        )
+      ).status,
+    ).toBe(401)
+    expect(
+      (await bridge.post(updateEvent(fixturePortal, [{ chatId: 1024, messageId: 2 }], { ts: 1000 }))).status,
+    ).toBe(200)
     await bridge.drain() // message 2 does not exist: the read logs it as skipped
 
     const res = await fetch(bridge.url.replace('/bitrix/events', '/metrics'))
