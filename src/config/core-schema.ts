@@ -94,6 +94,11 @@ export const coreSchema: Schema<CoreSettings> = {
       format: nonEmptyString,
       default: './data/bridge.db',
     },
+    synchronous: {
+      doc: 'When a commit counts as stored: full = synced to disk before Bitrix24 gets its 200 (survives power loss); normal = survives a crash of the bridge but a power loss may drop the last acknowledged events (about 25 % more events per second).',
+      format: oneOf(['full', 'normal']),
+      default: 'full',
+    },
     encryptionKey: {
       doc: 'Key for tokens at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64; empty = stored in plain text.',
       format: anyString,

@@ -68,6 +68,8 @@ export interface ServerConfig {
 export interface StorageConfig {
   driver: 'sqlite'
   path: string
+  /** `full`: each commit is synced to disk before the 200; `normal`: crash-safe, not power-loss-safe. */
+  synchronous: 'full' | 'normal'
   /** 32-byte key (64 hex chars or base64): tokens are stored encrypted (AES-256-GCM) when set. */
   encryptionKey?: string
 }

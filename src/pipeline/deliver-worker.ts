@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { PipelineConfig, PolicyConfig } from '../config/types.js'
 import { errorMessage } from '../errors.js'
-import type { MirrorMessage } from '../model.js'
-import { type ExternalRef, isOutputError, type OutputPlugin } from '../plugins/api.js'
+import { isOutputError, type OutputPlugin } from '../plugins/api.js'
 import type { DeliveryLogEntry, Job, MirrorRecord, Store } from '../store/store.js'
-import { contentHash } from './build-mirror-message.js'
+import { createDeliveryApplier } from './apply-delivery.js'
 import type { DeliverPayload } from './jobs.js'
 import { nextStep } from './retry-policy.js'
 
@@ -20,13 +18,6 @@ export interface DeliverWorkerDeps {
   onSettled?: () => void
 }
 
-/** Marks a mirror-map row as a send in progress: `pending:<idempotency key>`. */
-const PENDING = 'pending:'
-
-type Outcome =
-  | { kind: 'applied'; action: string; ref: ExternalRef; text: string; hash: string }
-  | { kind: 'skipped'; action: string; detail: string; touchVersion?: boolean }
-
 /**
  * Stage two: bring one output's mirror of one message up to date. Outputs are independent: each
  * has its own in-flight limit and its own pause after a 429, so one slow or rate-limited output
@@ -36,8 +27,9 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
   tick(): Promise<number>
   idle(): Promise<void>
 } {
-  const { store, config, policy } = deps
+  const { store, config } = deps
   const log = deps.logger.child({ component: 'deliver' })
+  const apply = createDeliveryApplier({ store, policy: deps.policy, logger: log, now: deps.now })
   const inFlight = new Map<string, number>()
   const pausedUntil = new Map<string, number>()
   const running = new Set<Promise<void>>()
@@ -51,107 +43,6 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
       else pausedUntil.delete(id)
     }
     return out
-  }
-
-  /**
-   * Creating a mirror is the one step a crash can repeat: the output may have made the message
-   * before the bridge stored its ref. So an intent (`pending:<key>`) is stored first; a retry
-   * that finds one reuses its key, asks the plugin to `recover` the message, and otherwise sends
-   * again under the same key for the target to deduplicate.
-   */
-  async function create(
-    plugin: OutputPlugin,
-    p: DeliverPayload,
-    msg: MirrorMessage,
-    intent?: string,
-  ): Promise<Outcome> {
-    let key = intent
-    if (key !== undefined && plugin.recover) {
-      const found = await plugin.recover(key, msg)
-      if (found !== undefined) {
-        log.info(
-          { output: plugin.id, messageId: msg.messageId },
-          'found the mirror an interrupted send had made',
-        )
-        const ref = await plugin.update(found, msg)
-        return { kind: 'applied', action: 'recover', ref, text: msg.plainText, hash: contentHash(msg) }
-      }
-    }
-    if (key === undefined) {
-      key = randomUUID()
-      await store.saveMirror({
-        portal: p.portal,
-        messageId: msg.messageId,
-        output: p.output,
-        ref: null,
-        hash: `${PENDING}${key}`,
-        version: 0,
-        text: '',
-        updatedAt: deps.now(),
-      })
-    }
-    const ref = await plugin.send({ ...msg, idempotencyKey: key })
-    return { kind: 'applied', action: 'send', ref, text: msg.plainText, hash: contentHash(msg) }
-  }
-
-  async function apply(
-    plugin: OutputPlugin,
-    p: DeliverPayload,
-    stored: MirrorRecord | undefined,
-  ): Promise<Outcome> {
-    const intent = stored?.hash.startsWith(PENDING) ? stored.hash.slice(PENDING.length) : undefined
-    const mirror = intent === undefined ? stored : undefined
-    const msg: MirrorMessage = mirror ? { ...p.message, previousText: mirror.text } : p.message
-    if (mirror && p.version < mirror.version) {
-      return {
-        kind: 'skipped',
-        action: 'none',
-        detail: `older version ${p.version} < applied ${mirror.version}`,
-      }
-    }
-    if (msg.kind === 'deleted') {
-      if (!mirror) return { kind: 'skipped', action: 'none', detail: 'deleted message was never mirrored' }
-      if (policy.deleted === 'ignore')
-        return { kind: 'skipped', action: 'none', detail: 'policy.deleted is ignore' }
-      if (policy.deleted === 'delete' && plugin.capabilities.delete && plugin.delete) {
-        await plugin.delete(mirror.ref, msg)
-        return { kind: 'applied', action: 'delete', ref: mirror.ref, text: '', hash: contentHash(msg) }
-      }
-      const struck: MirrorMessage = {
-        ...msg,
-        ast: [{ type: 'strike', children: [{ type: 'text', text: mirror.text }] }],
-        plainText: mirror.text,
-      }
-      const ref = await plugin.update(mirror.ref, struck)
-      return { kind: 'applied', action: 'strike', ref, text: mirror.text, hash: contentHash(msg) }
-    }
-    const hash = contentHash(msg)
-    if (mirror?.hash === hash) {
-      return { kind: 'skipped', action: 'none', detail: 'text unchanged', touchVersion: true }
-    }
-    if (mirror && plugin.capabilities.edit) {
-      try {
-        const ref = await plugin.update(mirror.ref, msg)
-        return { kind: 'applied', action: 'update', ref, text: msg.plainText, hash }
-      } catch (err) {
-        if (!isOutputError(err) || err.reason !== 'gone') throw err
-        if (policy.missingOriginal === 'skip') {
-          return { kind: 'skipped', action: 'none', detail: `original is gone (${err.message}); policy skip` }
-        }
-        log.info(
-          { output: plugin.id, messageId: msg.messageId },
-          'original mirror is gone; sending a new one',
-        )
-      }
-    } else if (
-      !mirror &&
-      intent === undefined &&
-      msg.kind === 'updated' &&
-      policy.missingOriginal === 'skip'
-    ) {
-      return { kind: 'skipped', action: 'none', detail: 'original was never mirrored; policy skip' }
-    }
-    return create(plugin, p, msg, intent)
   }
 
   async function handle(job: Job<DeliverPayload>): Promise<void> {

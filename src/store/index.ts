@@ -22,6 +22,7 @@ export function openStore(config: StorageConfig, deps: StoreDeps = {}): Store {
       return openSqliteStore({
         ...options,
         path,
+        synchronous: config.synchronous === 'normal' ? 'NORMAL' : 'FULL',
         ...(config.encryptionKey === undefined ? {} : { encryptionKey: config.encryptionKey }),
       })
     }

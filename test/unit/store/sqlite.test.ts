@@ -68,11 +68,13 @@ describe('sqlite store', () => {
     const { dir, path } = await tempPath()
     cleanups.push(() => rm(dir, { recursive: true, force: true }))
     // A relative storage.path is resolved against the given cwd, not the process's.
-    const store = openStore({ driver: 'sqlite', path: 'nested/bridge.db' }, { cwd: dir })
+    const store = openStore({ driver: 'sqlite', path: 'nested/bridge.db', synchronous: 'full' }, { cwd: dir })
     await store.enqueue([job('m1')])
     await store.close()
-    const again = openStore({ driver: 'sqlite', path })
+    const again = openStore({ driver: 'sqlite', path, synchronous: 'normal' }) as SqliteStore
     expect(await again.stats('fetch')).toMatchObject({ pending: 1 })
+    // storage.synchronous reaches the connection (1 = NORMAL, 2 = FULL).
+    expect(again.database.pragma('synchronous', { simple: true })).toBe(1)
     await again.close()
   })
 
