@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { bindCommand } from './cli/bind-command.js'
 import { checkConfigCommand } from './cli/check-config-command.js'
@@ -8,9 +9,24 @@ import { reportFatal } from './cli/report-error.js'
 import { startCommand } from './cli/start-command.js'
 import { runDemo } from './demo/run-demo.js'
 
+/** The version in package.json (the CLI runs from src/ under tsx or from dist/src/ when built). */
+function packageVersion(): string {
+  for (const up of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
+        name?: string
+        version?: string
+      }
+      if (pkg.name === 'openline-bridge' && pkg.version) return pkg.version
+    } catch {}
+  }
+  return 'unknown'
+}
+
 const program = new Command()
   .name('openline-bridge')
   .description('Mirror Bitrix24 open-line messages and their edits to Slack, Telegram, email and more')
+  .version(packageVersion())
   .showHelpAfterError()
 
 const configOption = [

@@ -30,6 +30,15 @@ async function cliRun(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('openline-bridge CLI', () => {
+  it('prints its version and lists its commands', async () => {
+    const version = await cliRun(['--version'])
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
+    const help = await cliRun(['--help'])
+    for (const command of ['start', 'check-config', 'bind', 'unbind', 'deliveries', 'replay', 'demo']) {
+      expect(help.stdout).toContain(command)
+    }
+  })
+
   it('check-config reports every problem with its path, exit code 2 and no stack trace', async () => {
     const file = join(dir, 'bad.yaml')
     await writeFile(
