@@ -1,11 +1,15 @@
 import { buildApp } from '../app.js'
 import { createLogger } from '../observability/logger.js'
+import { prettyDestination } from '../observability/pretty-destination.js'
 import { loadCliConfig } from './load.js'
 
 /** `openline-bridge start`: serve until SIGINT/SIGTERM, then drain and exit. */
 export async function startCommand(options: { config?: string }): Promise<void> {
   const { config, path, usedExample } = await loadCliConfig(options.config)
-  const logger = createLogger({ level: config.log.level })
+  const logger = createLogger({
+    level: config.log.level,
+    ...(config.log.pretty ? { destination: prettyDestination() } : {}),
+  })
   if (usedExample) {
     logger.warn(
       { config: path },
