@@ -76,6 +76,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     deps.bitrix ??
     createBitrixClient({
       rateLimit: config.bitrix.rateLimit,
+      batchSize: config.pipeline.batchSize,
       timeoutMs: config.bitrix.timeoutMs,
       retries: config.bitrix.retries,
       fetch: fetchImpl,

@@ -30,6 +30,8 @@ export interface OAuthClientOptions {
 export interface BitrixClientOptions {
   /** Per-portal bucket, mirroring Bitrix24's own (burst 50, 2/s on most plans). */
   rateLimit: { burst: number; perSecond: number }
+  /** Messages read per `batch` request (default and maximum 50). */
+  batchSize?: number
   timeoutMs: number
   /** Extra attempts inside one call on 503/429/5xx/timeouts/network errors. */
   retries: number
@@ -127,6 +129,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       ) =>
         readMessages(list, {
           portal: portal.domain,
+          ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
           now: () => clock.now(),
           batch: (commands) => runBatch(batchCall, commands, portal.domain),
         })

@@ -10,6 +10,8 @@ export interface ReadMessagesDeps {
   batch(commands: readonly BatchCommand[]): Promise<Map<string, BatchItem>>
   /** Portal domain, for messages. */
   portal: string
+  /** Commands per batch request (`pipeline.batchSize`); at most 50, the Bitrix24 limit. */
+  batchSize?: number
   now(): number
 }
 
@@ -21,10 +23,11 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out
 }
 
-/** Runs commands in batches of 50; a failed batch request becomes that error for each of its keys. */
+/** Runs commands in batches (≤ 50); a failed batch request becomes that error for each of its keys. */
 async function runAll(commands: BatchCommand[], deps: ReadMessagesDeps): Promise<Map<string, BatchItem>> {
   const merged = new Map<string, BatchItem>()
-  const runs = chunks(commands, maxBatchCommands).map(async (chunk) => {
+  const size = Math.max(1, Math.min(deps.batchSize ?? maxBatchCommands, maxBatchCommands))
+  const runs = chunks(commands, size).map(async (chunk) => {
     try {
       for (const [key, item] of await deps.batch(chunk)) merged.set(key, item)
     } catch (err) {

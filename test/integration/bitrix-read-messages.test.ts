@@ -98,6 +98,23 @@ describe('readMessages against a fake portal', () => {
     expect(Math.max(...fake.requests.map((r) => r.commands?.length ?? 0))).toBeLessThanOrEqual(50)
   })
 
+  it('honours a smaller batch size (pipeline.batchSize)', async () => {
+    const refs: MessageRef[] = []
+    for (let id = 1; id <= 25; id++) {
+      fake.setMessage({ id, chatId: 2000, authorId: 7, text: `text ${id}` })
+      refs.push({ chatId: 2000, messageId: id })
+    }
+    const small = createBitrixClient({
+      rateLimit: { burst: 50, perSecond: 50 },
+      timeoutMs: 2000,
+      retries: 0,
+      batchSize: 10,
+    })
+    const results = await small.readMessages(portal, refs)
+    expect(results.every((r) => r.status === 'ok')).toBe(true)
+    expect(fake.requests.map((r) => r.commands?.length ?? 0).sort((a, b) => a - b)).toEqual([5, 10, 10])
+  })
+
   it('keeps each item to itself: one deleted, one denied, one fine, in one batch', async () => {
     fake.setMessage({ id: 3001, chatId: 3000, authorId: 7, text: 'in a foreign chat' })
     fake.setMember(3000, false)
