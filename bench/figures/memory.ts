@@ -1,37 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startBenchPortal } from '../support/bench-portal.js'
 import { startFakeSlack } from '../support/fake-slack.js'
 import type { Figure, Row } from '../support/figure.js'
+import { runJsonChild } from '../support/run-json-child.js'
 import type { MemorySample } from './memory-child.js'
 
 const childPath = fileURLToPath(new URL('./memory-child.ts', import.meta.url))
 
 function runChild(args: object, limitMs: number): Promise<MemorySample> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', childPath, JSON.stringify(args)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8')
-    })
-    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      if (code !== 0) return reject(new Error(`memory child exited with ${code}`))
-      try {
-        resolve(JSON.parse(out) as MemorySample)
-      } catch (err) {
-        reject(err)
-      }
-    })
-  })
+  return runJsonChild<MemorySample>(['--expose-gc', childPath, JSON.stringify(args)], limitMs, 'memory child')
 }
 
 /** RSS of a plain `node` process that does nothing: the floor under any bridge number. */

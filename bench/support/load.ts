@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runJsonChild } from './run-json-child.js'
 
 export interface LoadOptions {
   url: string
@@ -46,26 +46,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await writeFile(file, JSON.stringify({ warmupSec: 0, ...options } satisfies LoadChildOptions))
   const limitMs = ((options.warmupSec ?? 0) + options.durationSec + 30) * 1000
   try {
-    return await new Promise<LoadResult>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', childPath, file], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      })
-      let out = ''
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString('utf8')
-      })
-      const timer = setTimeout(() => child.kill('SIGKILL'), limitMs)
-      child.on('error', reject)
-      child.on('close', (code) => {
-        clearTimeout(timer)
-        if (code !== 0) return reject(new Error(`load generator exited with ${code}`))
-        try {
-          resolve(JSON.parse(out) as LoadResult)
-        } catch (err) {
-          reject(err)
-        }
-      })
-    })
+    return await runJsonChild<LoadResult>([childPath, file], limitMs, 'load generator')
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
