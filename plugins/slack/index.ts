@@ -1,6 +1,7 @@
 import type { MirrorMessage } from '../../src/model.js'
 import { definePlugin } from '../../src/plugins/api.js'
 import { type FormatSettings, formatParts } from './format.js'
+import { findMirror, mirrorTag } from './recover.js'
 import { readRef, type SlackRef } from './ref.js'
 import { type SlackOptions, slackDefaults, slackSchema } from './schema.js'
 import { createSlackApi } from './slack-api.js'
@@ -35,6 +36,8 @@ export default definePlugin<SlackOptions>({
       logger: context.logger,
     })
     const render = (msg: MirrorMessage): string[] => formatParts(msg, settings, limit)
+    // The channel ID Slack answered with; conversations.history takes only the ID, not `#name`.
+    let channelId: string | undefined
 
     return {
       id,
@@ -46,12 +49,21 @@ export default definePlugin<SlackOptions>({
       async send(msg) {
         const ts: string[] = []
         let channel = options.channel
-        for (const text of render(msg)) {
-          const posted = await api.post(channel, text)
+        const key = msg.idempotencyKey
+        for (const [part, text] of render(msg).entries()) {
+          const posted = await api.post(
+            channel,
+            text,
+            key === undefined ? undefined : mirrorTag(msg, key, part),
+          )
           channel = posted.channel
+          channelId = posted.channel
           ts.push(posted.ts)
         }
         return { channel, ts } satisfies SlackRef
+      },
+      recover(key) {
+        return findMirror(api, channelId ?? options.channel, key, context.logger)
       },
       async update(ref, msg) {
         const old = readRef(ref, id)

@@ -18,10 +18,24 @@ export interface SlackApiSettings {
   logger: Logger
 }
 
-/** The four Web API calls the plugin makes, paced and with errors mapped to OutputErrors. */
+/** Event metadata attached to a posted message (https://docs.slack.dev/messaging/message-metadata). */
+export interface MessageTag {
+  event_type: string
+  event_payload: Record<string, string | number | boolean>
+}
+
+/** A message as `conversations.history` lists it: only what finding a mirror by metadata needs. */
+export interface HistoryMessage {
+  ts: string
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> }
+}
+
+/** The Web API calls the plugin makes, paced and with errors mapped to OutputErrors. */
 export interface SlackApi {
   authTest(): Promise<{ team?: string; user?: string }>
-  post(channel: string, text: string): Promise<{ channel: string; ts: string }>
+  post(channel: string, text: string, metadata?: MessageTag): Promise<{ channel: string; ts: string }>
+  /** The newest `limit` messages of a channel (newest first), with all their metadata. */
+  history(channel: string, limit: number): Promise<HistoryMessage[]>
   update(channel: string, ts: string, text: string): Promise<void>
   /** Deletes; a message that is already gone counts as deleted. */
   remove(channel: string, ts: string): Promise<void>
@@ -76,7 +90,7 @@ export function createSlackApi(settings: SlackApiSettings): SlackApi {
       const res = await call('auth.test', false, () => client.auth.test())
       return { ...(res.team ? { team: res.team } : {}), ...(res.user ? { user: res.user } : {}) }
     },
-    async post(channel, text) {
+    async post(channel, text, metadata) {
       const res = await call('chat.postMessage', true, () =>
         client.chat.postMessage({
           channel,
@@ -85,6 +99,7 @@ export function createSlackApi(settings: SlackApiSettings): SlackApi {
           unfurl_links: false,
           ...(settings.username === undefined ? {} : { username: settings.username }),
           ...(settings.iconUrl === undefined ? {} : { icon_url: settings.iconUrl }),
+          ...(metadata === undefined ? {} : { metadata }),
         }),
       )
       if (typeof res.ts !== 'string' || typeof res.channel !== 'string') {
@@ -96,6 +111,20 @@ export function createSlackApi(settings: SlackApiSettings): SlackApi {
       // Slack answers with the channel ID even when the config names the channel (#support);
       // chat.update and chat.delete accept only the ID.
       return { channel: res.channel, ts: res.ts }
+    },
+    async history(channel, limit) {
+      // Not paced by the posting bucket: reads are limited separately (a 429 maps to rate-limited).
+      const res = await call('conversations.history', false, () =>
+        // Without include_all_metadata Slack strips event_payload of event types the app manifest
+        // does not declare, and the key would be invisible.
+        client.conversations.history({ channel, limit, include_all_metadata: true }),
+      )
+      return (res.messages ?? []).flatMap((m): HistoryMessage[] =>
+        typeof m.ts === 'string'
+          ? // The library types event_payload as `{}`; it is the JSON object the bridge posted.
+            [{ ts: m.ts, ...(m.metadata ? { metadata: m.metadata as HistoryMessage['metadata'] & {} } : {}) }]
+          : [],
+      )
     },
     async update(channel, ts, text) {
       await call('chat.update', true, () => client.chat.update({ channel, ts, text }))

@@ -195,3 +195,105 @@ describe('slack output against a fake Slack Web API', () => {
     expect(slack.calls).toEqual([])
   })
 })
+
+describe('slack recover: finding a mirror an interrupted send made', () => {
+  const key = '6f1c2a9e-0d4b-4c1e-9a57-3b2f8e4d1c70'
+  const tagged = (bbcode: string) => bbMessage(bbcode, { kind: 'added', idempotencyKey: key })
+
+  it('tags every posted part with the key, the message and the part index', async () => {
+    const ref = (await create({ maxTextLength: 200 }).send(tagged('word '.repeat(100)))) as SlackRef
+    expect(ref.ts.length).toBeGreaterThan(1)
+    const [first] = slack.callsTo('chat.postMessage')
+    expect(JSON.parse(first!.body.metadata!)).toEqual({
+      event_type: 'openline_mirror',
+      event_payload: { key, portal: 'demo-member', message_id: 2057, part: 0 },
+    })
+    expect(slack.messages('C0SUPPORT').map((m) => m.metadata?.event_payload)).toEqual(
+      ref.ts.map((_, part) => ({ key, portal: 'demo-member', message_id: 2057, part })),
+    )
+  })
+
+  it('posts no metadata without a key', async () => {
+    await create().send(bbMessage('hi', { kind: 'added' }))
+    expect(slack.callsTo('chat.postMessage')[0]!.body.metadata).toBeUndefined()
+  })
+
+  it('after a restart finds the mirror by key among other messages, and update edits it in place', async () => {
+    await create().send(bbMessage('someone else', { kind: 'added', idempotencyKey: 'other-key' }))
+    const sent = await create({ channel: 'C0SUPPORT' }).send(tagged('first'))
+    await create().send(bbMessage('untagged', { kind: 'added' }))
+
+    const restarted = create({ channel: 'C0SUPPORT' })
+    const found = await restarted.recover?.(key, tagged('first'))
+    expect(found).toEqual(sent)
+    const [history] = slack.callsTo('conversations.history')
+    expect(history!.body).toMatchObject({ channel: 'C0SUPPORT', include_all_metadata: 'true', limit: '100' })
+
+    await restarted.update(found, bbMessage('first, edited'))
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(3)
+    expect(
+      slack
+        .messages('C0SUPPORT')
+        .filter((m) => m.edited)
+        .map((m) => m.ts),
+    ).toEqual((sent as SlackRef).ts)
+  })
+
+  it('recovers every part of a split mirror in order, so the edit posts nothing again', async () => {
+    const plugin = create({ channel: 'C0SUPPORT', maxTextLength: 200 })
+    const sent = (await plugin.send(tagged('word '.repeat(100)))) as SlackRef
+    const found = await create({ channel: 'C0SUPPORT', maxTextLength: 200 }).recover?.(key, tagged(''))
+    expect(found).toEqual(sent)
+    await plugin.update(found, bbMessage('word '.repeat(100)))
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(sent.ts.length)
+  })
+
+  it('after a send that failed halfway, recovers the parts posted and posts only the rest', async () => {
+    const plugin = create({ channel: 'C0SUPPORT', maxTextLength: 200 })
+    const msg = tagged('word '.repeat(100))
+    const sent = (await plugin.send(msg)) as SlackRef
+    const texts = slack.messages('C0SUPPORT').map((m) => m.text)
+    // As if posting the third part had failed: only the first two are in the channel.
+    for (const ts of sent.ts.slice(2)) slack.removeMessage('C0SUPPORT', ts)
+    const found = await plugin.recover?.(key, msg)
+    expect(found).toEqual({ channel: 'C0SUPPORT', ts: sent.ts.slice(0, 2) })
+    await plugin.update(found, msg)
+    expect(slack.messages('C0SUPPORT').map((m) => m.text)).toEqual(texts)
+  })
+
+  it('uses the channel ID Slack answered with when the config names the channel', async () => {
+    const plugin = create({ channel: '#support' })
+    const sent = await plugin.send(tagged('hi'))
+    expect(await plugin.recover?.(key, tagged('hi'))).toEqual(sent)
+  })
+
+  it('answers undefined for an unknown key, a token without history scope, or a channel name', async () => {
+    await create().send(tagged('hi'))
+    expect(await create({ channel: 'C0SUPPORT' }).recover?.('unknown-key', tagged('hi'))).toBeUndefined()
+    // After a restart, `#support` cannot be searched: conversations.history takes only IDs.
+    expect(await create({ channel: '#support' }).recover?.(key, tagged('hi'))).toBeUndefined()
+    expect(slack.callsTo('conversations.history').map((c) => c.answer)).toEqual(['ok', 'channel_not_found'])
+
+    const scopeless = await startFakeSlack({ token: 'xoxb-good', readHistory: false })
+    try {
+      const plugin = createPlugin(slackPlugin, 'slack.support', {
+        token: 'xoxb-good',
+        channel: 'C0SUPPORT',
+        apiUrl: scopeless.apiUrl,
+      })
+      await plugin.send(tagged('hi'))
+      expect(await plugin.recover?.(key, tagged('hi'))).toBeUndefined()
+      expect(scopeless.callsTo('conversations.history').map((c) => c.answer)).toEqual(['missing_scope'])
+    } finally {
+      await scopeless.close()
+    }
+  })
+
+  it('throws on a transient failure instead of letting the send repeat', async () => {
+    await create().send(tagged('hi'))
+    slack.failHttp(503, { method: 'conversations.history' })
+    expect((await failure(create({ channel: 'C0SUPPORT' }).recover!(key, tagged('hi')))).reason).toBe(
+      'transient',
+    )
+  })
+})

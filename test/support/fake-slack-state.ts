@@ -7,6 +7,13 @@ export interface FakeSlackMessage {
   iconUrl?: string
   /** Set once the message was edited through chat.update. */
   edited?: boolean
+  /** Event metadata posted with the message (`{event_type, event_payload}`). */
+  metadata?: FakeMetadata
+}
+
+export interface FakeMetadata {
+  event_type: string
+  event_payload: Record<string, unknown>
 }
 
 export interface FakeChannel {
@@ -17,7 +24,7 @@ export interface FakeChannel {
   messages: FakeSlackMessage[]
 }
 
-type Answer = { ok: true; [key: string]: unknown } | { ok: false; error: string }
+type Answer = { ok: true; [key: string]: unknown } | { ok: false; error: string; [key: string]: unknown }
 
 // Slack's documented limit for `text` (https://api.slack.com/methods/chat.postMessage#truncating).
 const MAX_TEXT = 40_000
@@ -25,7 +32,11 @@ const MAX_TEXT = 40_000
 export class SlackState {
   private seq = 100
 
-  constructor(private readonly channels: FakeChannel[]) {}
+  /** `readHistory: false` is a token without channels:history / groups:history. */
+  constructor(
+    private readonly channels: FakeChannel[],
+    private readonly readHistory = true,
+  ) {}
 
   messages(channelId: string): FakeSlackMessage[] {
     return this.byId(channelId)?.messages.map((m) => ({ ...m })) ?? []
@@ -54,6 +65,8 @@ export class SlackState {
         return this.update(body)
       case 'chat.delete':
         return this.delete(body)
+      case 'conversations.history':
+        return this.history(body)
       default:
         return { ok: false, error: 'unknown_method' }
     }
@@ -79,6 +92,11 @@ export class SlackState {
     }
     if (body.username !== undefined) message.username = body.username
     if (body.icon_url !== undefined) message.iconUrl = body.icon_url
+    if (body.metadata !== undefined) {
+      const metadata = parseMetadata(body.metadata)
+      if (!metadata) return { ok: false, error: 'invalid_metadata_format' }
+      message.metadata = metadata
+    }
     channel.messages.push(message)
     return { ok: true, channel: channel.id, ts: message.ts, message: { type: 'message', text: message.text } }
   }
@@ -108,6 +126,40 @@ export class SlackState {
     if ('ok' in found) return found
     found.channel.messages.splice(found.index, 1)
     return { ok: true, channel: found.channel.id, ts: body.ts }
+  }
+
+  /**
+   * Newest first. Like Slack, `event_payload` is only listed with `include_all_metadata` (an app
+   * manifest could declare the event type instead; the fake's app declares none).
+   */
+  private history(body: Record<string, string>): Answer {
+    if (!this.readHistory) {
+      return { ok: false, error: 'missing_scope', needed: 'channels:history', provided: 'chat:write' }
+    }
+    // conversations.history takes the channel ID only.
+    const channel = this.byId(body.channel)
+    if (!channel) return { ok: false, error: 'channel_not_found' }
+    if (!channel.member) return { ok: false, error: 'not_in_channel' }
+    const limit = Number(body.limit ?? 100)
+    const all = body.include_all_metadata === 'true'
+    const messages = [...channel.messages].reverse().map((m) => ({
+      type: 'message',
+      ts: m.ts,
+      text: m.text,
+      bot_id: 'B0BOT',
+      ...(m.metadata ? { metadata: all ? m.metadata : { event_type: m.metadata.event_type } } : {}),
+    }))
+    return { ok: true, messages: messages.slice(0, limit), has_more: messages.length > limit }
+  }
+}
+
+function parseMetadata(raw: string): FakeMetadata | undefined {
+  try {
+    const value = JSON.parse(raw) as Partial<FakeMetadata>
+    if (typeof value.event_type !== 'string' || typeof value.event_payload !== 'object') return undefined
+    return { event_type: value.event_type, event_payload: value.event_payload }
+  } catch {
+    return undefined
   }
 }
 

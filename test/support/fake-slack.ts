@@ -39,7 +39,7 @@ export interface FakeSlack {
   calls: FakeSlackCall[]
   /** Calls of one method, in order. */
   callsTo(method: string): FakeSlackCall[]
-  /** Messages currently in a channel (by ID), oldest first. */
+  /** Messages currently in a channel (by ID), oldest first, with the metadata they were posted with. */
   messages(channelId: string): FakeSlackMessage[]
   /** The next `times` calls (of `method`, or of any method) answer `{ok: false, error}`. */
   failNext(error: string, options?: { method?: string; times?: number }): void
@@ -73,14 +73,19 @@ function reply(
     .end(JSON.stringify(body))
 }
 
-export async function startFakeSlack(
-  options: { token?: string; channels?: FakeChannelSpec[] } = {},
-): Promise<FakeSlack> {
+export interface FakeSlackOptions {
+  token?: string
+  channels?: FakeChannelSpec[]
+  /** The token has channels:history / groups:history (default true); otherwise `missing_scope`. */
+  readHistory?: boolean
+}
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const token = options.token ?? 'xoxb-test-token'
   const channels = (options.channels ?? [{ id: 'C0SUPPORT', name: 'support' }]).map(
     (c): FakeChannel => ({ ...c, member: c.member ?? true, archived: c.archived ?? false, messages: [] }),
   )
-  const state = new SlackState(channels)
+  const state = new SlackState(channels, options.readHistory ?? true)
   const calls: FakeSlackCall[] = []
   const failures: Failure[] = []
   let limitedUntil = 0
