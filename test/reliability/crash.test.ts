@@ -159,7 +159,7 @@ describe('scenario 1: crashes', () => {
           backoffMaxMs: 500,
           maxAttempts: 1000,
         },
-        log: { level: 'warn' },
+        log: { level: 'debug' },
       }),
     )
     child = await startChild(configPath)
@@ -279,6 +279,7 @@ describe('scenario 1: crashes', () => {
     process.stdout.write(`crash: ${JSON.stringify(summary)}\n`)
     // Scenario 6 (in part): nothing the six lives logged carries a secret.
     const logText = logs.join('')
+    expect(logText.split('\n').length).toBeGreaterThan(KILLS.length)
     for (const secret of [
       fixturePortal.applicationToken,
       fixturePortal.accessToken,
