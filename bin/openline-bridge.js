@@ -1,13 +1,34 @@
 #!/usr/bin/env node
-// In a checkout (src/ present and tsx installed) this runs the TypeScript source, so a stale
-// dist/ can never stand in for the code being worked on; an installed package runs dist/.
-import { existsSync } from 'node:fs'
+// Runs dist/ when it is at least as new as every source file (an installed package, or a checkout
+// after `npm run build`); otherwise the TypeScript source through tsx, so a stale build can never
+// stand in for the code being worked on.
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const source = `${root}src/main.ts`
-const compiled = `${root}dist/src/main.js`
+const source = join(root, 'src', 'main.ts')
+const compiled = join(root, 'dist', 'src', 'main.js')
+
+function newestSource(dir) {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path))
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+function buildIsCurrent() {
+  if (!existsSync(compiled)) return false
+  if (!existsSync(source)) return true
+  const built = statSync(compiled).mtimeMs
+  return ['src', 'plugins'].every(
+    (dir) => !existsSync(join(root, dir)) || newestSource(join(root, dir)) <= built,
+  )
+}
 
 function hasTsx() {
   try {
@@ -18,13 +39,13 @@ function hasTsx() {
   }
 }
 
-if (existsSync(source) && hasTsx()) {
+if (buildIsCurrent()) {
+  await import(pathToFileURL(compiled).href)
+} else if (existsSync(source) && hasTsx()) {
   const { register } = await import('tsx/esm/api')
   register()
   await import(pathToFileURL(source).href)
-} else if (existsSync(compiled)) {
-  await import(pathToFileURL(compiled).href)
 } else {
-  process.stderr.write('openline-bridge: no build found; run `npm run build` first\n')
+  process.stderr.write('openline-bridge: no current build found; run `npm run build` first\n')
   process.exit(1)
 }
