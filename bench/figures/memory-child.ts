@@ -5,7 +5,7 @@ import type { JobInput } from '../../src/store/store.js'
 
 export interface MemorySample {
   n: number
-  /** Node + tsx loader only, before the bridge's modules are imported. */
+  /** Node alone, before the bridge's modules are imported. */
   rssAtStartMb: number
   /** The bridge built and started, nothing queued (after GC). */
   idle: { rssMb: number; heapMb: number }

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process'
+import { cpSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startBenchPortal } from '../support/bench-portal.js'
 import { startFakeSlack } from '../support/fake-slack.js'
@@ -6,10 +8,32 @@ import type { Figure, Row } from '../support/figure.js'
 import { runJsonChild } from '../support/run-json-child.js'
 import type { MemorySample } from './memory-child.js'
 
-const childPath = fileURLToPath(new URL('./memory-child.ts', import.meta.url))
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const buildDir = join(root, 'bench', '.build')
 
-function runChild(args: object, limitMs: number): Promise<MemorySample> {
-  return runJsonChild<MemorySample>(['--expose-gc', childPath, JSON.stringify(args)], limitMs, 'memory child')
+/**
+ * The bridge as `npm start` runs it: compiled, on plain node. The whole project (bench included) is
+ * compiled into bench/.build (git-ignored, inside the repo so node_modules resolve).
+ */
+function buildCompiledChild(): string {
+  rmSync(buildDir, { recursive: true, force: true })
+  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), [
+    '-p',
+    join(root, 'tsconfig.json'),
+    '--outDir',
+    buildDir,
+  ])
+  cpSync(join(root, 'bench', 'fixtures'), join(buildDir, 'bench', 'fixtures'), { recursive: true })
+  return join(buildDir, 'bench', 'figures', 'memory-child.js')
+}
+
+function runChild(childPath: string, args: object, limitMs: number): Promise<MemorySample> {
+  return runJsonChild<MemorySample>(
+    ['--expose-gc', childPath, JSON.stringify(args)],
+    limitMs,
+    'memory child',
+    false,
+  )
 }
 
 /** RSS of a plain `node` process that does nothing: the floor under any bridge number. */
@@ -28,6 +52,8 @@ export const memoryFigure: Figure = async (ctx) => {
   const slack = await startFakeSlack()
   const samples: MemorySample[] = []
   try {
+    ctx.log('memory: compiling the bridge (as npm start runs it)')
+    const childPath = buildCompiledChild()
     for (const [i, n] of sizes.entries()) {
       ctx.log(`memory: ${n} queued jobs in a fresh process`)
       const args = {
@@ -36,11 +62,12 @@ export const memoryFigure: Figure = async (ctx) => {
         webhookUrl: portal.portal.webhookUrl,
         slackUrl: slack.url,
       }
-      samples.push(await runChild(args, 120_000 + n * 10))
+      samples.push(await runChild(childPath, args, 120_000 + n * 10))
     }
   } finally {
     await slack.close()
     await portal.close()
+    rmSync(buildDir, { recursive: true, force: true })
   }
   const plainMb = plainNodeRssMb()
   const first = samples[0]
@@ -89,15 +116,14 @@ export const memoryFigure: Figure = async (ctx) => {
     rows,
     notes: [
       `Sizes ${sizes.join(', ')}${ctx.quick ? ' (quick: no 100k)' : ''}; one child process per size ` +
-        '(node --expose-gc --import tsx: the source under tsx, which costs about 35 MB more than the compiled build `npm start` runs); idle, queued and after-drain ' +
+        '(node --expose-gc on the compiled build, as `npm start` runs the bridge); idle, queued and after-drain ' +
         'values after a forced GC, peaks sampled every 50 ms without forcing GC (what the OS sees). Jobs are enqueued directly through ' +
         'store.enqueue (500 per call, the fixture event normalized), not over HTTP, then the workers start ' +
         'and drain them to the Slack-like output; drain ends when no fetch or deliver job is pending or leased.',
       'The bucket is lifted (portal unlimited, bridge rateLimit 1,000,000) so drain time measures the ' +
         'bridge itself, not Bitrix24; coalesceWindowMs 0. The fake portal and output run in the parent process.',
-      `RSS includes node + the tsx loader: ${first?.rssAtStartMb.toFixed(0) ?? '?'} MB before any bridge module ` +
-        `was imported, where a plain node process has ${plainMb.toFixed(0)} MB; a compiled build run with plain ` +
-        'node would be lower by roughly the difference.',
+      `RSS before any bridge module was imported: ${first?.rssAtStartMb.toFixed(0) ?? '?'} MB; a plain node ` +
+        `process that does nothing has ${plainMb.toFixed(0)} MB.`,
       ...samples.map(
         (s) =>
           `${s.n}: enqueued in ${s.enqueueSec.toFixed(2)} s, drained in ${s.drainSec.toFixed(1)} s` +

@@ -10,7 +10,10 @@ import type { Store } from '../../src/store/store.js'
 import { fixturePortal } from './event-bodies.js'
 
 /** Absolute path, so the config names the plugin the way a user names a local plugin file. */
-export const slackLikeType = fileURLToPath(new URL('./slack-like-output.ts', import.meta.url))
+// `.ts` under tsx, `.js` when the bench runs compiled (the memory figure measures the compiled build).
+export const slackLikeType = fileURLToPath(
+  new URL(`./slack-like-output.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
+)
 
 export interface BenchBridgeOptions {
   webhookUrl: string

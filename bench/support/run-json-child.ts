@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process'
 
 /**
- * Run a TypeScript script in a child node (under tsx) and parse the JSON it prints on stdout.
+ * Run a script in a child node (TypeScript under tsx, or compiled JS) and parse the JSON it prints on stdout.
  * Killed after `limitMs`, so a stuck child fails the figure instead of hanging the run.
  */
-export function runJsonChild<T>(nodeArgs: string[], limitMs: number, what: string): Promise<T> {
+export function runJsonChild<T>(nodeArgs: string[], limitMs: number, what: string, tsx = true): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs], {
+    const child = spawn(process.execPath, [...(tsx ? ['--import', 'tsx'] : []), ...nodeArgs], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let out = ''
