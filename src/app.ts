@@ -126,20 +126,14 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
   })
   // New fetch jobs wait `coalesceWindowMs`, so a burst of edits of one message merges into one read.
   const window = config.pipeline.coalesceWindowMs
-  const receiverStore: Store =
-    window > 0
-      ? Object.assign(Object.create(store) as Store, {
-          enqueue: (jobs: Parameters<Store['enqueue']>[0]) =>
-            store.enqueue(jobs.map((job) => ({ ...job, runAt: now() + window }))),
-        })
-      : store
+  const fetchDueAt = window > 0 ? () => now() + window : undefined
   const onQueued = () => pipeline.wake()
   const sealUserToken = box.encrypting ? (t: string) => box.seal(t, 'user_token') : undefined
   const receiverLogger = logger.child({ component: 'receiver' })
   const { handlers, offline } = wireAppMode({
     config,
     store,
-    receiverStore,
+    ...(fetchDueAt === undefined ? {} : { fetchDueAt }),
     portals,
     hosts,
     bitrix,
@@ -150,7 +144,8 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     onQueued,
   })
   registerReceiver(server, {
-    store: receiverStore,
+    store,
+    ...(fetchDueAt === undefined ? {} : { fetchDueAt }),
     portals,
     logger: receiverLogger,
     config: {

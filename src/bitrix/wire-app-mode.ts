@@ -12,8 +12,8 @@ import type { BitrixClient } from './types.js'
 export interface AppModeDeps {
   config: BridgeConfig
   store: Store
-  /** The store as the receiver uses it (with the coalescing window). */
-  receiverStore: Store
+  /** When a new fetch job becomes due (the coalescing window). */
+  fetchDueAt?: () => number
   portals: PortalRegistry
   hosts: HostGuard
   bitrix: BitrixClient
@@ -37,7 +37,8 @@ export function wireAppMode(deps: AppModeDeps): { handlers?: EventHandlerMap; of
   if (config.bitrix.delivery !== 'online') {
     // Offline events take the receiver's own path: connector filter, coalescing, durable enqueue.
     const lineHandlers = defaultHandlers({
-      store: deps.receiverStore,
+      store: deps.store,
+      ...(deps.fetchDueAt === undefined ? {} : { fetchDueAt: deps.fetchDueAt }),
       logger: deps.receiverLogger,
       connectors: new Set(config.bitrix.connectors),
       onQueued: deps.onQueued,

@@ -17,13 +17,15 @@ export interface DeliverPayload {
   message: MirrorMessage
 }
 
-export function fetchJob(portal: string, event: NormalizedEvent): JobInput<FetchPayload> {
-  return {
+export function fetchJob(portal: string, event: NormalizedEvent, runAt?: number): JobInput<FetchPayload> {
+  const job: JobInput<FetchPayload> = {
     queue: 'fetch',
     key: `${portal}:${event.messageId}`,
     group: portal,
     payload: { portal, event },
   }
+  if (runAt !== undefined) job.runAt = runAt
+  return job
 }
 
 export function deliverJob(payload: DeliverPayload): JobInput<DeliverPayload> {

@@ -32,6 +32,8 @@ export interface EventReceiverDeps {
   hosts?: HostGuard
   /** Seals the editing user's token before it is stored in a job (storage.encryptionKey). */
   sealUserToken?: (token: string) => string
+  /** When a new fetch job becomes due (the coalescing window); default at once. */
+  fetchDueAt?: () => number
 }
 
 /** Handles one parsed body; resolves to the 200 answer or throws a BridgeError the error handler maps. */
@@ -50,6 +52,7 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
       connectors: new Set(deps.connectors),
       ...(deps.onQueued === undefined ? {} : { onQueued: deps.onQueued }),
       ...(deps.sealUserToken === undefined ? {} : { sealUserToken: deps.sealUserToken }),
+      ...(deps.fetchDueAt === undefined ? {} : { fetchDueAt: deps.fetchDueAt }),
     }),
     ...deps.handlers,
   }

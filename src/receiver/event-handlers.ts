@@ -40,6 +40,8 @@ export interface HandlerContext {
   onQueued?: (count: number) => void
   /** Seals user tokens before they are stored in jobs (storage.encryptionKey). */
   sealUserToken?: (token: string) => string
+  /** When a new fetch job becomes due (now + `pipeline.coalesceWindowMs`); default at once. */
+  fetchDueAt?: () => number
 }
 
 export function openLineHandler(kind: EventKind, ctx: HandlerContext): EventHandler<NormalizedEvent[]> {
@@ -48,13 +50,14 @@ export function openLineHandler(kind: EventKind, ctx: HandlerContext): EventHand
     async handle(events, portal) {
       const jobs: JobInput[] = []
       const seal = ctx.sealUserToken
+      const runAt = ctx.fetchDueAt?.()
       for (const event of events) {
         if (ctx.connectors.size !== 0 && !ctx.connectors.has(event.connector)) continue
         const stored =
           seal === undefined || event.userToken === undefined
             ? event
             : { ...event, userToken: seal(event.userToken) }
-        jobs.push(fetchJob(portal.id, stored))
+        jobs.push(fetchJob(portal.id, stored, runAt))
       }
       if (jobs.length === 0) return { ignored: `connector ${events[0]?.connector} is not routed` }
       try {

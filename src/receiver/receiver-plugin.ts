@@ -36,6 +36,8 @@ export interface ReceiverDeps {
   hosts?: HostGuard
   /** Seals user tokens before they are stored in jobs. */
   sealUserToken?: (token: string) => string
+  /** When a new fetch job becomes due (the coalescing window); default at once. */
+  fetchDueAt?: () => number
 }
 
 /**
@@ -57,6 +59,7 @@ export function receiverPlugin(deps: ReceiverDeps): FastifyPluginAsync {
       ...(deps.onQueued === undefined ? {} : { onQueued: deps.onQueued }),
       ...(deps.hosts === undefined ? {} : { hosts: deps.hosts }),
       ...(deps.sealUserToken === undefined ? {} : { sealUserToken: deps.sealUserToken }),
+      ...(deps.fetchDueAt === undefined ? {} : { fetchDueAt: deps.fetchDueAt }),
     })
     app.post(config.path, { bodyLimit: config.bodyLimit }, (request) => receive(request.body))
     if (config.installPath !== undefined && config.installPath !== config.path) {

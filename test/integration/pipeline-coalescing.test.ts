@@ -97,3 +97,28 @@ describe('batching and coalescing', () => {
     expect(latest?.detail).toMatch(/older version 1000 < applied 2000/)
   })
 })
+
+describe('the coalescing window (pipeline.coalesceWindowMs)', () => {
+  it('holds a new edit back so a quick second edit of the same message costs no second read', async () => {
+    const windowed = await startBridge({
+      outputs: { 'hook.ops': { type: 'webhook', url: sink.url } },
+      pipeline: { coalesceWindowMs: 400 },
+      startWorkers: true,
+    })
+    try {
+      windowed.portal.setMessage({ id: 2057, chatId: 1024, authorId: 7, text: 'first' })
+      expect((await windowed.post(edit(2057, 1000))).status).toBe(200)
+      const [job] = await windowed.app.store.claim('fetch', { limit: 1, leaseMs: 1 })
+      // Not due yet: the window is still open, so the worker (and this claim) leave it alone.
+      expect(job).toBeUndefined()
+      windowed.portal.setMessage({ id: 2057, chatId: 1024, authorId: 7, text: 'second' })
+      expect((await windowed.post(edit(2057, 1001))).status).toBe(200)
+      await sink.waitFor(1)
+      await new Promise((r) => setTimeout(r, 300))
+      expect(windowed.portal.stats.commands).toBe(1)
+      expect(sink.requests.map((r) => r.body.text)).toEqual(['second'])
+    } finally {
+      await windowed.close()
+    }
+  })
+})
