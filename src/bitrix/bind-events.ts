@@ -59,42 +59,43 @@ function params(binding: Binding, handler: string): Record<string, unknown> {
   return binding.offline ? { event: binding.event, event_type: 'offline' } : { event: binding.event, handler }
 }
 
-/** `event.get`, then `event.bind` for each needed subscription not there yet. */
-export async function bindEvents(
+/**
+ * `event.get`, then `event.bind` (or `event.unbind`) for each subscription whose state differs
+ * from the wanted one; the others are reported unchanged, so running it twice changes nothing.
+ */
+async function reconcile(
+  method: 'event.bind' | 'event.unbind',
   client: BitrixClient,
   portal: PortalRecord,
   handler: string,
   needed: readonly Binding[],
 ): Promise<BindReport> {
   const rows = await currentBindings(client, portal)
+  const want = method === 'event.bind'
   const report: BindReport = { changed: [], unchanged: [] }
   for (const binding of needed) {
-    if (isBound(rows, binding, handler)) {
+    if (isBound(rows, binding, handler) === want) {
       report.unchanged.push(binding)
       continue
     }
-    await client.call(portal, 'event.bind', params(binding, handler))
+    await client.call(portal, method, params(binding, handler))
     report.changed.push(binding)
   }
   return report
 }
 
-/** `event.get`, then `event.unbind` for each of the bridge's subscriptions that is there. */
-export async function unbindEvents(
+/** Subscribe the handler to each needed event that is not bound yet. */
+export const bindEvents = (
   client: BitrixClient,
   portal: PortalRecord,
   handler: string,
   needed: readonly Binding[],
-): Promise<BindReport> {
-  const rows = await currentBindings(client, portal)
-  const report: BindReport = { changed: [], unchanged: [] }
-  for (const binding of needed) {
-    if (!isBound(rows, binding, handler)) {
-      report.unchanged.push(binding)
-      continue
-    }
-    await client.call(portal, 'event.unbind', params(binding, handler))
-    report.changed.push(binding)
-  }
-  return report
-}
+) => reconcile('event.bind', client, portal, handler, needed)
+
+/** Remove the bridge's subscriptions that are there. */
+export const unbindEvents = (
+  client: BitrixClient,
+  portal: PortalRecord,
+  handler: string,
+  needed: readonly Binding[],
+) => reconcile('event.unbind', client, portal, handler, needed)
