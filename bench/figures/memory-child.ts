@@ -37,7 +37,7 @@ const { n, firstId, webhookUrl, slackUrl } = JSON.parse(process.argv[2] ?? '{}')
 }
 const { startBenchBridge } = await import('../support/bench-bridge.js')
 const { fetchJob } = await import('../../src/pipeline/jobs.js')
-const { chatOf, fixturePortal } = await import('../support/event-bodies.js')
+const { fixturePortal, normalizedEdit } = await import('../support/event-bodies.js')
 const { sleep } = await import('../support/wait.js')
 
 const bridge = await startBenchBridge({
@@ -53,20 +53,7 @@ const ts = Math.floor(Date.now() / 1000)
 for (let i = 0; i < n; i += 500) {
   const jobs: JobInput[] = []
   for (let id = firstId + i; id < firstId + Math.min(n, i + 500); id += 1) {
-    jobs.push(
-      fetchJob(fixturePortal.memberId, {
-        kind: 'updated',
-        memberId: fixturePortal.memberId,
-        domain: fixturePortal.domain,
-        connector: 'telegrambot',
-        line: 128,
-        chatId: chatOf(id),
-        messageId: id,
-        externalMessageIds: [String(id)],
-        ts,
-        userToken: 'fake-access-7f3c9e1d2b4a',
-      }),
-    )
+    jobs.push(fetchJob(fixturePortal.memberId, normalizedEdit(id, ts)))
   }
   await bridge.app.store.enqueue(jobs)
 }

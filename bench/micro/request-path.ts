@@ -6,8 +6,7 @@ import { coalescePayloads } from '../../src/pipeline/coalesce.js'
 import { fetchJob } from '../../src/pipeline/jobs.js'
 import { createFormParser, createQsFormParser } from '../../src/receiver/parse-form.js'
 import { openSqliteStore } from '../../src/store/sqlite/index.js'
-import { chatOf, editOf, fixturePortal } from '../support/event-bodies.js'
-import { parseBracketForm } from './bracket-form-prototype.js'
+import { editOf, fixturePortal, normalizedEdit } from '../support/event-bodies.js'
 
 // Micro-measurements behind PROFILE.md: what one request's parse and durable write cost, in
 // isolation, on this machine. `npx tsx bench/micro/request-path.ts`
@@ -31,21 +30,9 @@ const same = bodies.every((b) => JSON.stringify(bridgeParse(b)) === JSON.stringi
 out(`bridge parser output equals qs's (receiver options) on the fixture bodies: ${same}`)
 time('parse: qs with the receiver options (before)', 50_000, (i) => qsParse(bodies[i % 1000] ?? ''))
 time('parse: qs defaults', 50_000, (i) => qs.parse(bodies[i % 1000] ?? ''))
-time('parse: prototype bracket parser (PROFILE.md)', 50_000, (i) => parseBracketForm(bodies[i % 1000] ?? ''))
 time('parse: bridge createFormParser (after)', 50_000, (i) => bridgeParse(bodies[i % 1000] ?? ''))
 
-const event = (id: number) => ({
-  kind: 'updated' as const,
-  memberId: fixturePortal.memberId,
-  domain: fixturePortal.domain,
-  connector: 'telegrambot',
-  line: 128,
-  chatId: chatOf(id),
-  messageId: id,
-  externalMessageIds: [String(id)],
-  ts: 1714649632,
-  userToken: 'fake-access-7f3c9e1d2b4a',
-})
+const event = (id: number) => normalizedEdit(id, 1714649632)
 
 const dir = await mkdtemp(join(tmpdir(), 'olb-micro-'))
 try {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import type { NormalizedEvent } from '../../src/model.js'
 
 // The real ONOPENLINEMESSAGEUPDATE body from the shared fixtures (PHP http_build_query encoding,
 // a user's edit, so auth carries user tokens too); only ids and ts change per event.
@@ -29,3 +30,19 @@ export const chatOf = (messageId: number) => 5000 + Math.floor(messageId / 10)
 export const editOf = (messageId: number) => editBody(messageId, chatOf(messageId))
 
 export const formType = 'application/x-www-form-urlencoded'
+
+/** The fixture edit of one message as the receiver normalizes it (for enqueuing directly). */
+export function normalizedEdit(messageId: number, ts: number): NormalizedEvent {
+  return {
+    kind: 'updated',
+    memberId: fixturePortal.memberId,
+    domain: fixturePortal.domain,
+    connector: 'telegrambot',
+    line: 128,
+    chatId: chatOf(messageId),
+    messageId,
+    externalMessageIds: [String(messageId)],
+    ts,
+    userToken: 'fake-access-7f3c9e1d2b4a',
+  }
+}
