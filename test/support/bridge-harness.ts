@@ -7,7 +7,7 @@ import type { BridgeConfig } from '../../src/config/types.js'
 import { encodeForm } from '../../src/demo/event-bodies.js'
 import type { OutputPlugin } from '../../src/plugins/api.js'
 import { type FakePortal, startFakePortal } from './fake-portal.js'
-import { fastPipeline, startTestApp } from './test-app.js'
+import { fastPipeline, startTestApp, type TestBridgeOptions } from './test-app.js'
 
 /** The portal identity the shared fixtures carry. */
 export const fixturePortal = {
@@ -37,19 +37,10 @@ export interface Bridge {
   close(): Promise<void>
 }
 
-export interface BridgeOptions {
-  /** Raw `outputs` section (validated like a config file). */
-  outputs: Record<string, unknown>
-  routes?: unknown[]
-  pipeline?: Record<string, unknown>
+export interface BridgeOptions extends TestBridgeOptions {
   policy?: Record<string, unknown>
-  bitrix?: Record<string, unknown>
   /** Reuse a portal (restart tests); otherwise a new fake portal is started and closed with the bridge. */
   portal?: FakePortal
-  /** Reuse a database file (restart tests). */
-  dbPath?: string
-  /** Start the workers' poll loops (default false: tests call drain()). */
-  startWorkers?: boolean
   /** Ready-made output instances replacing the configured ones (ids must match `outputs`). */
   plugins?: ReadonlyMap<string, OutputPlugin>
 }

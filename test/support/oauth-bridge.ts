@@ -7,7 +7,7 @@ import type { BridgeConfig } from '../../src/config/types.js'
 import { type EventMessage, type EventOptions, encodeForm, updateEvent } from '../../src/demo/event-bodies.js'
 import { type FakeOAuthServer, startFakeOAuthServer } from './fake-oauth-server.js'
 import { type FakePortal, startFakePortal } from './fake-portal.js'
-import { fastPipeline, startTestApp } from './test-app.js'
+import { fastPipeline, startTestApp, type TestBridgeOptions } from './test-app.js'
 
 export const CLIENT = { clientId: 'local.bridge-test', clientSecret: 'test-client-secret' }
 
@@ -46,17 +46,11 @@ export interface OAuthBridge {
   close(): Promise<void>
 }
 
-export interface OAuthBridgeOptions {
-  outputs: Record<string, unknown>
-  routes?: unknown[]
+export interface OAuthBridgeOptions extends TestBridgeOptions {
   /** How many fake portals to start (default 1), or portals to reuse (restart tests). */
   portals?: number | TestPortal[]
   oauth?: FakeOAuthServer
-  bitrix?: Record<string, unknown>
   storage?: Record<string, unknown>
-  pipeline?: Record<string, unknown>
-  dbPath?: string
-  startWorkers?: boolean
   /** A logger to use instead of a silent one (log-scanning tests). */
   logger?: Logger
 }

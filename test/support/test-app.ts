@@ -3,6 +3,19 @@ import type { BridgeConfig } from '../../src/config/types.js'
 import { validateConfig } from '../../src/config/validate-config.js'
 import { resolvePlugin } from '../../src/plugins/registry.js'
 
+/** What both bridge harnesses take: config sections (validated like a config file) and run control. */
+export interface TestBridgeOptions {
+  /** Raw `outputs` section. */
+  outputs: Record<string, unknown>
+  routes?: unknown[]
+  pipeline?: Record<string, unknown>
+  bitrix?: Record<string, unknown>
+  /** Reuse a database file (restart tests). */
+  dbPath?: string
+  /** Start the workers' poll loops (default false: tests call drain()). */
+  startWorkers?: boolean
+}
+
 /** Pipeline settings that make tests quick: short polls and backoffs, no coalescing wait. */
 export function fastPipeline(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
