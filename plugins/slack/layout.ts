@@ -4,6 +4,7 @@
  */
 import type { BbNode } from '../../src/render/ast.js'
 import { renderPlain } from '../../src/render/index.js'
+import { callText, imageLabel, ratingText } from '../../src/render/render-plain.js'
 import { dateToken, isSafeUrl, linkToken } from './escape.js'
 
 export const BOLD = 1
@@ -123,6 +124,17 @@ function walk(nodes: readonly BbNode[], styles: number, out: LineBuilder): void 
         break
       case 'attach':
         out.text('[attachment]', styles)
+        break
+      case 'image':
+        if (isSafeUrl(node.url))
+          out.run({ kind: 'token', text: linkToken(node.url, imageLabel), styles, fallback: node.url })
+        else out.text(`${imageLabel}: ${node.url}`, styles)
+        break
+      case 'rating':
+        out.text(ratingText(node.value), styles)
+        break
+      case 'call':
+        out.text(callText(renderPlain(node.children), node.number), styles)
         break
       // Slack has no underline, sizes or colours; mentions, chat and message links and keyboard
       // commands show their label as plain text (a name, never an `<@U…>` ping).

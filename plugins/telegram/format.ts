@@ -1,6 +1,12 @@
 import type { MirrorMessage } from '../../src/model.js'
 import type { BbNode } from '../../src/render/ast.js'
-import { formatTimestamp } from '../../src/render/render-plain.js'
+import {
+  callText,
+  formatTimestamp,
+  imageLabel,
+  ratingText,
+  renderPlain,
+} from '../../src/render/render-plain.js'
 import { type Piece, PieceWriter, type TagName, visibleText } from './pieces.js'
 
 export interface FormatSettings {
@@ -65,6 +71,16 @@ function emit(w: PieceWriter, nodes: readonly BbNode[]): void {
         break
       case 'attach':
         w.text('[attachment]')
+        break
+      case 'image':
+        if (isLinkable(n.url) && !w.isOpen('a')) w.wrap({ name: 'a', href: n.url }, () => w.text(imageLabel))
+        else w.text(`${imageLabel}: ${n.url}`)
+        break
+      case 'rating':
+        w.text(ratingText(n.value))
+        break
+      case 'call':
+        w.text(callText(renderPlain(n.children), n.number))
         break
       default:
         // Mentions (names, never pings), chat and message links, keyboard commands, size, color.

@@ -20,6 +20,11 @@ export type BbNode =
   | TimestampNode
   | DiskNode
   | AttachNode
+  | ImageNode
+  | CallNode
+  | DialogNode
+  | HistoryNode
+  | RatingNode
 
 /** Plain text, entities already unescaped (raw `<`, `&` are text, never markup). */
 export interface TextNode {
@@ -45,14 +50,18 @@ export interface LinkNode {
   children: BbNode[]
 }
 
-/** `[USER=12 REPLACE]Ivan Orlov[/USER]`: a Bitrix user; outputs show the name, never a ping. */
+/**
+ * `[USER=12 REPLACE]Ivan Orlov[/USER]`: a Bitrix user; `[USER=all]Everyone[/USER]`: every member.
+ * Outputs show the name, never a ping.
+ */
 export interface MentionNode {
   type: 'mention'
+  /** Digits, or `all`. */
   userId: string
   children: BbNode[]
 }
 
-/** `[CHAT=44]Sales chat[/CHAT]`. */
+/** `[CHAT=44]Sales chat[/CHAT]`; `[CHAT=imol|789]Line[/CHAT]` names an open-line chat (`imol|789`). */
 export interface ChatLinkNode {
   type: 'chat'
   chatId: string
@@ -124,4 +133,42 @@ export interface DiskNode {
 export interface AttachNode {
   type: 'attach'
   id: string
+}
+
+/**
+ * `[img size=medium]https://…/pic.jpg [/img]`: an image by URL (size `small|medium|large`, optional
+ * here; Bitrix24 needs a space before `[/img]`, which is trimmed).
+ */
+export interface ImageNode {
+  type: 'image'
+  url: string
+  size?: string
+}
+
+/** `[CALL=+19991234567]Call[/CALL]` or `[CALL]+19991234567[/CALL]`: a phone number to call. */
+export interface CallNode {
+  type: 'call'
+  number: string
+  children: BbNode[]
+}
+
+/** `[dialog=chat12 message=34]label[/dialog]`: a link to a dialog (and a message in it). */
+export interface DialogNode {
+  type: 'dialog'
+  dialogId: string
+  messageId?: string
+  children: BbNode[]
+}
+
+/** `[PCH=5]label[/PCH]`: a link to an open-line session history (Bitrix24 shows the label). */
+export interface HistoryNode {
+  type: 'history'
+  historyId: string
+  children: BbNode[]
+}
+
+/** `[RATING=4]`: the customer's rating of the open-line session, 1..5. */
+export interface RatingNode {
+  type: 'rating'
+  value: number
 }

@@ -1,7 +1,8 @@
 /**
  * BB-code → AST, tolerant by design (BITRIX24.md §3). Two passes:
  * 1. block: split into lines (`\n`, `[br]`, `#BR#`, never inside `[code]…[/code]`) and group quote
- *    lines: a run of lines starting `>>`, or the lines between two lines of ≥ 10 dashes;
+ *    lines: a run of lines starting `>>`, or the lines between two lines of exactly 54 dashes (the
+ *    separator Bitrix24 writes, `-{54}` in Bitrix\Im\Text; a typed line of other length stays text);
  * 2. inline: tags inside each group (`build-inline.ts`).
  * The line break that ends a quote's last line stays a `br` after the quote node.
  * Unknown, unclosed and crossed tags stay literal text; the parser never throws and runs in
@@ -20,7 +21,7 @@ interface Line {
   next: number
 }
 
-const DASH_LINE = /^-{10,}[ \t]*$/
+const DASH_LINE = /^-{54}[ \t]*$/
 
 function splitLines(text: string): Line[] {
   const lines: Line[] = []

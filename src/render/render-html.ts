@@ -1,5 +1,5 @@
 import type { BbNode } from './ast.js'
-import { formatTimestamp } from './render-plain.js'
+import { callText, formatTimestamp, imageLabel, ratingText, renderPlain } from './render-plain.js'
 
 const entities: Record<string, string> = {
   '&': '&amp;',
@@ -64,6 +64,15 @@ function node(n: BbNode): string {
       return '[file]'
     case 'attach':
       return '[attachment]'
+    case 'image':
+      // Never an <img>: a mail client would fetch a URL an operator typed. A link says what it is.
+      return isSafeUrl(n.url)
+        ? `<a href="${escapeHtml(n.url.trim())}">${imageLabel}</a>`
+        : escapeHtml(`${imageLabel}: ${n.url}`)
+    case 'rating':
+      return escapeHtml(ratingText(n.value))
+    case 'call':
+      return escapeLines(callText(renderPlain(n.children), n.number))
     // Mentions show the name (never a link a reader could mistake for a contact); chat and message
     // links, keyboard commands and sizes show their label.
     case 'mention':
@@ -72,6 +81,8 @@ function node(n: BbNode): string {
     case 'send':
     case 'put':
     case 'size':
+    case 'dialog':
+    case 'history':
       return formatHtml(n.children)
   }
 }

@@ -17,6 +17,19 @@ export function formatTimestamp(seconds: number): string {
   return `${day} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`
 }
 
+/** `[RATING=4]` as every output shows it. */
+export function ratingText(value: number): string {
+  return `(rated ${value}/5)`
+}
+
+/** `[CALL=+1999…]Call us[/CALL]` → `Call us (+1999…)`; the number alone when it is the label. */
+export function callText(label: string, number: string): string {
+  return label === '' || label === number ? number : `${label} (${number})`
+}
+
+/** `[img]` as text: the reader gets the URL (outputs that can, make it a link labelled so). */
+export const imageLabel = 'image'
+
 function renderNode(node: BbNode): string {
   switch (node.type) {
     case 'text':
@@ -42,8 +55,15 @@ function renderNode(node: BbNode): string {
       return '[file]'
     case 'attach':
       return '[attachment]'
+    case 'image':
+      return `${imageLabel}: ${node.url}`
+    case 'rating':
+      return ratingText(node.value)
+    case 'call':
+      return callText(renderPlain(node.children), node.number)
     default:
-      // bold/italic/underline/strike, mention, chat, context, send/put, size, color: the label.
+      // bold/italic/underline/strike, mention, chat, context, dialog, history, send/put, size,
+      // color: the label.
       return renderPlain(node.children)
   }
 }

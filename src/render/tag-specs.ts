@@ -19,6 +19,9 @@ export type PairedName =
   | 'put'
   | 'size'
   | 'color'
+  | 'call'
+  | 'dialog'
+  | 'pch'
 
 const PAIRED = new Set<string>([
   'b',
@@ -33,10 +36,13 @@ const PAIRED = new Set<string>([
   'put',
   'size',
   'color',
+  'call',
+  'dialog',
+  'pch',
 ])
 
 /** Tags that become links in outputs; they never nest (Telegram rejects nested anchors). */
-const LINK_LIKE = new Set<string>(['url', 'user', 'chat', 'context', 'send', 'put'])
+const LINK_LIKE = new Set<string>(['url', 'user', 'chat', 'context', 'send', 'put', 'call', 'dialog', 'pch'])
 
 export function isPairedName(name: string): name is PairedName {
   return PAIRED.has(name)
@@ -90,13 +96,40 @@ export function openSpec(name: PairedName, rawArg: string | undefined): OpenSpec
       if (!arg) return null
       return { name, build: (children) => ({ type: 'link', url: arg, children }) }
     case 'user': {
-      const userId = arg?.split(/\s+/)[0] ?? ''
-      if (!/^\d{1,12}$/.test(userId)) return null
+      const first = arg?.split(/\s+/)[0] ?? ''
+      const userId = first.toLowerCase() === 'all' ? 'all' : first
+      if (!/^(\d{1,12}|all)$/.test(userId)) return null
       return { name, build: (children) => ({ type: 'mention', userId, children }) }
     }
     case 'chat':
-      if (!arg || !/^[\w-]{1,40}$/.test(arg)) return null
+      // `imol|789`: an open-line chat (Bitrix\Im\Text, im utils: `\[CHAT=(imol\|)?(\d+)]`).
+      if (!arg || !/^(imol\|)?[\w-]{1,40}$/i.test(arg)) return null
       return { name, build: (children) => ({ type: 'chat', chatId: arg, children }) }
+    case 'call':
+      // `[CALL]+1999…[/CALL]` takes the number from its text; a number never holds brackets.
+      if (arg !== undefined && !/^[+\d\s().#*-]{1,40}$/.test(arg)) return null
+      return { name, build: (children) => ({ type: 'call', number: arg || textOf(children), children }) }
+    case 'dialog': {
+      // `\[dialog=(chat\d+|\d+)(?: message=(\d+))?]` as the im module reads it.
+      const m =
+        arg === undefined
+          ? null
+          : /^(chat\d{1,20}|\d{1,20}(?::\d{1,20})?)(?:\s+message=(\d{1,20}))?$/i.exec(arg)
+      if (!m) return null
+      const dialogId = m[1] as string
+      const messageId = m[2]
+      return {
+        name,
+        build: (children) =>
+          messageId === undefined
+            ? { type: 'dialog', dialogId, children }
+            : { type: 'dialog', dialogId, messageId, children },
+      }
+    }
+    case 'pch': {
+      if (!arg || !/^\d{1,20}$/.test(arg)) return null
+      return { name, build: (children) => ({ type: 'history', historyId: arg, children }) }
+    }
     case 'context':
       if (!arg || /\s/.test(arg)) return null
       return { name, build: (children) => ({ type: 'context', target: arg, children }) }
@@ -129,7 +162,7 @@ function splitAttrs(arg: string): { head: string; attrs: Map<string, string> } {
   return { head: unquote(head), attrs }
 }
 
-/** Validates a stand-alone tag (`[icon=…]`, `[timestamp=…]`, `[disk=…]`, `[ATTACH=…]`). */
+/** Validates a stand-alone tag (`[icon=…]`, `[timestamp=…]`, `[disk=…]`, `[ATTACH=…]`, `[RATING=…]`). */
 export function standaloneNode(name: string, arg: string | undefined): BbNode | null {
   if (arg === undefined) return null
   const { head, attrs } = splitAttrs(arg)
@@ -152,6 +185,9 @@ export function standaloneNode(name: string, arg: string | undefined): BbNode | 
       return /^\w{1,40}$/.test(head) ? { type: 'disk', fileId: head } : null
     case 'attach':
       return /^\w{1,40}$/.test(head) ? { type: 'attach', id: head } : null
+    case 'rating':
+      // `[RATING=1..5]` (Bitrix\Im\Text::removeBbCodes: `\[RATING=([1-5]{1})\]`).
+      return /^[1-5]$/.test(head) && attrs.size === 0 ? { type: 'rating', value: Number(head) } : null
     default:
       return null
   }

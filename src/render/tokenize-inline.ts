@@ -18,6 +18,24 @@ function isBareUrl(body: string): boolean {
   return body !== '' && !/[\s[\]]|#br#/i.test(body)
 }
 
+// `[img size=medium]URL [/img]` (size optional): the only tag whose name is followed by a space.
+const IMG_OPEN = /\[img(?:[ \t]+size=([a-z0-9]{1,10}))?\]/iy
+
+/** An image tag at `i` with a bare URL inside: its node and end; otherwise null (stays text). */
+function readImage(text: string, i: number, closes: CloseFinder): { node: BbNode; end: number } | null {
+  IMG_OPEN.lastIndex = i
+  const open = IMG_OPEN.exec(text)
+  if (!open) return null
+  const bodyStart = i + open[0].length
+  const close = closes.find('img', bodyStart)
+  if (close < 0) return null
+  // Bitrix24 wants a space between the URL and `[/img]`; it is not part of the URL.
+  const url = text.slice(bodyStart, close).trim()
+  if (!isBareUrl(url)) return null
+  const node: BbNode = open[1] === undefined ? { type: 'image', url } : { type: 'image', url, size: open[1] }
+  return { node, end: close + 6 }
+}
+
 export function tokenizeInline(text: string): Token[] {
   const tokens: Token[] = []
   const closes = new CloseFinder(text)
@@ -36,6 +54,12 @@ export function tokenizeInline(text: string): Token[] {
     const brLength = lineBreakAt(text, i)
     if (brLength > 0) {
       emit({ kind: 'node', node: { type: 'br' } }, i, i + brLength)
+      continue
+    }
+    const image =
+      text[i] === '[' && (text[i + 1] === 'i' || text[i + 1] === 'I') ? readImage(text, i, closes) : null
+    if (image) {
+      emit({ kind: 'node', node: image.node }, i, image.end)
       continue
     }
     const tag = text[i] === '[' ? readTag(text, i) : null

@@ -28,7 +28,7 @@ const CANONICAL: Record<string, string> = {
 
 describe('parseBbCode on the shared samples', () => {
   it('loads every sample block', () => {
-    expect(samples.size).toBe(14)
+    expect(samples.size).toBe(17)
   })
 
   for (const [title, text] of samples) {

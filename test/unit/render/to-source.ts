@@ -31,7 +31,7 @@ function nodeSource(node: BbNode): string {
       return bare ? `[url]${node.url}[/url]` : wrap(`url=${node.url}`, 'url', node.children)
     }
     case 'mention':
-      return wrap(`USER=${node.userId} REPLACE`, 'USER', node.children)
+      return wrap(node.userId === 'all' ? 'USER=all' : `USER=${node.userId} REPLACE`, 'USER', node.children)
     case 'chat':
       return wrap(`CHAT=${node.chatId}`, 'CHAT', node.children)
     case 'context':
@@ -55,5 +55,22 @@ function nodeSource(node: BbNode): string {
       return `[disk=${node.fileId}]`
     case 'attach':
       return `[ATTACH=${node.id}]`
+    case 'image':
+      return `[img${node.size === undefined ? '' : ` size=${node.size}`}]${node.url} [/img]`
+    case 'call': {
+      const only = node.children[0]
+      const bare = node.children.length === 1 && only?.type === 'text' && only.text === node.number
+      return bare ? wrap('CALL', 'CALL', node.children) : wrap(`CALL=${node.number}`, 'CALL', node.children)
+    }
+    case 'dialog':
+      return wrap(
+        `dialog=${node.dialogId}${node.messageId === undefined ? '' : ` message=${node.messageId}`}`,
+        'dialog',
+        node.children,
+      )
+    case 'history':
+      return wrap(`PCH=${node.historyId}`, 'PCH', node.children)
+    case 'rating':
+      return `[RATING=${node.value}]`
   }
 }
