@@ -27,7 +27,7 @@ const rawTag = /\[\/?(img|call|rating|chat|user|dialog|pch)\b/i
 function renderAll(bbcode: string): Record<string, string> {
   const ast = parseBbCode(bbcode)
   const plainText = renderPlain(ast)
-  const msg = makeMessage({ ast, plainText, bbcode, kind: 'created' })
+  const msg = makeMessage({ ast, plainText, bbcode, kind: 'added' })
   const mail = composeBody('created', msg, {
     showPrevious: false,
     editMarker: '',
