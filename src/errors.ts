@@ -67,10 +67,21 @@ export interface BridgeErrorOptions {
   details?: unknown
 }
 
+// Marks BridgeErrors made by any copy of this package: a plugin installed in its own folder imports
+// `openline-bridge/plugin` from its own node_modules, so its classes are not ours and `instanceof`
+// alone would miss them. `Symbol.for` is shared across copies in one process.
+const bridgeErrorBrand = Symbol.for('openline-bridge.BridgeError')
+
+/** True when `value` carries the brand `brand` (set by a constructor of any copy of the package). */
+export function hasErrorBrand(value: unknown, brand: symbol): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true
+}
+
 export class BridgeError extends Error {
   readonly code: ErrorCode
   readonly kind: ErrorKind
   readonly details: unknown
+  readonly [bridgeErrorBrand] = true
 
   constructor(code: ErrorCode, message: string, options: BridgeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -82,7 +93,7 @@ export class BridgeError extends Error {
 }
 
 export function isBridgeError(err: unknown): err is BridgeError {
-  return err instanceof BridgeError
+  return err instanceof BridgeError || hasErrorBrand(err, bridgeErrorBrand)
 }
 
 /** Message of anything thrown, without a stack. */

@@ -1,15 +1,3 @@
-// Public package entry (`openline-bridge`): what a custom output plugin needs to type-check.
-
-export type { EventKind, MirrorAuthor, MirrorFile, MirrorMessage } from './model.js'
-export type {
-  ExternalRef,
-  OutputCapabilities,
-  OutputErrorReason,
-  OutputPlugin,
-  OutputPolicy,
-  PluginContext,
-  PluginDefinition,
-} from './plugins/api.js'
-export { definePlugin, isOutputError, OutputError } from './plugins/api.js'
-// Every AST node type, so a plugin's formatter can name the nodes it handles.
-export type * from './render/ast.js'
+// Public package entry (`openline-bridge`): the same as `openline-bridge/plugin`, the SDK for output
+// plugins. Kept so plugins written against the bare package name keep working.
+export * from './plugin.js'

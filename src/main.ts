@@ -6,6 +6,7 @@ import { checkConfigCommand } from './cli/check-config-command.js'
 import { deliveriesCommand } from './cli/deliveries-command.js'
 import { type ReplayOptions, replayCommand } from './cli/replay-command.js'
 import { reportFatal } from './cli/report-error.js'
+import { type SendTestOptions, sendTestCommand } from './cli/send-test-command.js'
 import { startCommand } from './cli/start-command.js'
 import { runDemo } from './demo/run-demo.js'
 
@@ -85,6 +86,16 @@ program
   .option('--reason <text>', 'only dead letters whose reason contains this text')
   .option('--dry-run', 'list what would be replayed, change nothing')
   .action((opts: ReplayOptions) => replayCommand(opts))
+
+program
+  .command('send-test')
+  .description(
+    'send a test message through one output, edit it and delete it, printing each step and its ref: checks credentials and rights',
+  )
+  .requiredOption('-o, --output <id>', 'the output to test, as named under outputs in the config')
+  .option('--text <bbcode>', 'the message text (BB-code allowed)')
+  .option(...configOption)
+  .action((opts: SendTestOptions) => sendTestCommand(opts))
 
 program
   .command('demo')

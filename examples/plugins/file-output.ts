@@ -6,12 +6,12 @@
  *       type: ./examples/plugins/file-output.ts     # a path (resolved against the working directory) or a package name
  *       path: ./data/mirror.jsonl
  *
- * In your own project import from the package instead of the relative path:
- *   import { definePlugin, OutputError, type MirrorMessage } from 'openline-bridge'
+ * In your own project import from the package instead of the relative path (docs/writing-plugins.md):
+ *   import { definePlugin, OutputError, type MirrorMessage } from 'openline-bridge/plugin'
  */
 import { appendFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { definePlugin, type MirrorMessage, OutputError } from '../../src/index.js'
+import { definePlugin, type MirrorMessage, OutputError } from '../../src/plugin.js'
 
 interface FileOutputOptions {
   /** File to append to; created with its directory when missing. */

@@ -4,7 +4,7 @@ import type { PolicyConfig } from '../config/types.js'
 import type { MirrorMessage } from '../model.js'
 import { type ExternalRef, isOutputError, type OutputPlugin } from '../plugins/api.js'
 import type { MirrorRecord, Store } from '../store/store.js'
-import { contentHash } from './build-mirror-message.js'
+import { contentHash, struckMessage } from './build-mirror-message.js'
 import type { DeliverPayload } from './jobs.js'
 
 /** Marks a mirror-map row as a send in progress: `pending:<idempotency key>`. */
@@ -95,12 +95,7 @@ export function createDeliveryApplier(
         await plugin.delete(mirror.ref, msg)
         return { kind: 'applied', action: 'delete', ref: mirror.ref, text: '', hash: contentHash(msg) }
       }
-      const struck: MirrorMessage = {
-        ...msg,
-        ast: [{ type: 'strike', children: [{ type: 'text', text: mirror.text }] }],
-        plainText: mirror.text,
-      }
-      const ref = await plugin.update(mirror.ref, struck)
+      const ref = await plugin.update(mirror.ref, struckMessage(msg, mirror.text))
       return { kind: 'applied', action: 'strike', ref, text: mirror.text, hash: contentHash(msg) }
     }
     const hash = contentHash(msg)

@@ -43,6 +43,11 @@ export function buildDeletedMessage(portal: string, event: NormalizedEvent): Mir
   return { ...base(portal, event), kind: 'deleted', ast: [], plainText: '', bbcode: '', files: [] }
 }
 
+/** A deleted message shown as the mirror's last text struck through (`policy.deleted: strike`). */
+export function struckMessage(msg: MirrorMessage, text: string): MirrorMessage {
+  return { ...msg, ast: [{ type: 'strike', children: [{ type: 'text', text }] }], plainText: text }
+}
+
 /** What an output would render, hashed: equal hash → the mirror is already up to date. */
 export function contentHash(message: MirrorMessage): string {
   return createHash('sha256')

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { BridgeError, ErrorCodes } from '../errors.js'
+import { BridgeError, ErrorCodes, hasErrorBrand } from '../errors.js'
 import type { MirrorMessage } from '../model.js'
 
 /** Whatever an output needs to find its mirror again (Slack `{channel, ts}`, Telegram ids…). JSON only. */
@@ -79,7 +79,11 @@ const reasonCodes = {
   invalid: ErrorCodes.OUTPUT_INVALID,
 } as const
 
+// See errors.ts: an OutputError thrown by a plugin's own copy of the SDK must still be recognised.
+const outputErrorBrand = Symbol.for('openline-bridge.OutputError')
+
 export class OutputError extends BridgeError {
+  readonly [outputErrorBrand] = true
   readonly reason: OutputErrorReason
   readonly retryAfterMs: number | undefined
 
@@ -96,5 +100,5 @@ export class OutputError extends BridgeError {
 }
 
 export function isOutputError(err: unknown): err is OutputError {
-  return err instanceof OutputError
+  return err instanceof OutputError || hasErrorBrand(err, outputErrorBrand)
 }

@@ -66,11 +66,36 @@ export function locatePlugin(type: string, cwd: string, builtins: readonly strin
   }
 }
 
+const typeScriptFile = /\.[mc]?ts$/i
+
+/**
+ * Import a module; a `.ts` file when node cannot (the compiled bridge, `npm start`) goes through
+ * tsx's loader when tsx is installed, so `type: ./my-plugin.ts` works with or without `dist/`.
+ */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>
+  } catch (err) {
+    const unknownExtension = (err as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION'
+    if (!unknownExtension || !typeScriptFile.test(new URL(url).pathname)) throw err
+    let tsImport: (specifier: string, parent: string) => Promise<unknown>
+    try {
+      ;({ tsImport } = await import('tsx/esm/api'))
+    } catch {
+      throw new Error(
+        'it is TypeScript and this bridge runs compiled JavaScript without tsx installed: compile the plugin ' +
+          '(tsc) and point `type` at the .js file, or `npm install tsx` next to the bridge',
+      )
+    }
+    return (await tsImport(url, import.meta.url)) as Record<string, unknown>
+  }
+}
+
 /** Import a plugin module from a file URL and check its default export. */
 export async function importPlugin(type: string, url: string, cwd: string): Promise<PluginDefinition> {
   let mod: Record<string, unknown>
   try {
-    mod = (await import(url)) as Record<string, unknown>
+    mod = await importModule(url)
   } catch (err) {
     const hint = isPathSpecifier(type)
       ? `check the path (relative paths resolve against ${cwd})`

@@ -34,7 +34,16 @@ describe('openline-bridge CLI', () => {
     const version = await cliRun(['--version'])
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
     const help = await cliRun(['--help'])
-    for (const command of ['start', 'check-config', 'bind', 'unbind', 'deliveries', 'replay', 'demo']) {
+    for (const command of [
+      'start',
+      'check-config',
+      'bind',
+      'unbind',
+      'deliveries',
+      'replay',
+      'send-test',
+      'demo',
+    ]) {
       expect(help.stdout).toContain(command)
     }
   })

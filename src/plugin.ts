@@ -1,0 +1,21 @@
+// `openline-bridge/plugin`: the SDK for output plugins. Everything a plugin in its own folder or
+// package needs, and nothing that starts the bridge (no store, no server, no native modules), so
+// `import { definePlugin } from 'openline-bridge/plugin'` is cheap and type-checks on its own.
+
+export type { EventKind, MirrorAuthor, MirrorFile, MirrorMessage } from './model.js'
+export type {
+  ExternalRef,
+  OutputCapabilities,
+  OutputErrorReason,
+  OutputPlugin,
+  OutputPolicy,
+  PluginContext,
+  PluginDefinition,
+} from './plugins/api.js'
+export { definePlugin, isOutputError, OutputError } from './plugins/api.js'
+// Every AST node type, so a plugin's formatter can name the nodes it handles.
+export type * from './render/ast.js'
+// Render helpers: the AST as plain text, simple HTML or CommonMark, every text escaped.
+export { escapeHtml, formatHtml, isSafeUrl } from './render/render-html.js'
+export { escapeMarkdown, formatMarkdown } from './render/render-markdown.js'
+export { formatTimestamp, renderPlain } from './render/render-plain.js'
