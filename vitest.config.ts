@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The reliability suite (crashes, fuzzing, storms) runs on its own: npm run test:reliability.
     exclude: ['test/reliability/**', '**/node_modules/**'],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // A hang guard, not a timing bound: CLI tests spawn node processes, slow on a loaded 2-core machine.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
   },
 })
