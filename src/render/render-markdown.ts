@@ -5,7 +5,7 @@
  */
 import type { BbNode } from './ast.js'
 import { isSafeUrl } from './render-html.js'
-import { formatTimestamp } from './render-plain.js'
+import { callText, formatTimestamp, imageLabel, ratingText, renderPlain } from './render-plain.js'
 
 // CommonMark's ASCII punctuation that can start or end markup (spec 2.4: any ASCII punctuation may
 // be backslash-escaped). `.` only matters after a number at a line start (an ordered list item).
@@ -22,6 +22,13 @@ const lineBreak = '\\\n'
 
 function escapeLines(text: string): string {
   return escapeMarkdown(text).replaceAll('\n', lineBreak)
+}
+
+// Parentheses, angle brackets and spaces would end a link destination early.
+function destination(url: string): string {
+  return url
+    .trim()
+    .replace(/[()<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
 }
 
 const styleMarks = { bold: '**', italic: '*', strike: '~~' } as const
@@ -69,8 +76,18 @@ function node(n: BbNode): string {
       return '\\[file\\]'
     case 'attach':
       return '\\[attachment\\]'
+    case 'image':
+      // A link, never `![…]`: the reader's client would fetch a URL an operator typed.
+      return isSafeUrl(n.url)
+        ? `[${imageLabel}](${destination(n.url)})`
+        : escapeMarkdown(`${imageLabel}: ${n.url}`)
+    case 'rating':
+      return escapeMarkdown(ratingText(n.value))
+    case 'call':
+      return escapeLines(callText(renderPlain(n.children), n.number))
     default:
-      // underline (no Markdown form), mention, chat, context, send/put, size, color: the label.
+      // underline (no Markdown form), mention, chat, context, send/put, size, color, dialog, history:
+      // the label.
       return formatMarkdown(n.children)
   }
 }

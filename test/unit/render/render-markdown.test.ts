@@ -27,6 +27,10 @@ describe('formatMarkdown', () => {
     expect(md('>>one\n>>two\nafter')).toBe('\n> one\\\n> two\n\nafter')
   })
 
+  it('shows an image as a link to it, never an embedded image', () => {
+    expect(md('[img size=100]https://example.com/a.png[/img]')).toBe('[image](https://example.com/a.png)')
+  })
+
   it('keeps line breaks as hard breaks', () => {
     expect(md('one\ntwo')).toBe('one\\\ntwo')
   })
