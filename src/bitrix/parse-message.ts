@@ -48,15 +48,19 @@ function build(fields: Omit<BitrixMessage, 'authorName'>, name: string | undefin
   return name === undefined ? fields : { ...fields, authorName: name }
 }
 
+/** `deleted`: Bitrix24 flagged it (IS_DELETED). `unreadable`: not in the reply, which proves nothing. */
+export type NotRead = 'deleted' | 'unreadable'
+
 /**
  * `im.dialog.messages.get` with `LAST_ID = id + 1, LIMIT = 1` returns the newest message older than
- * LAST_ID. It is ours only if the ids match; anything else means deleted or invisible, and the
- * older message must never be mirrored in its place (BITRIX24.md §3).
+ * LAST_ID the reader may see. It is ours only if the ids match; anything else is `unreadable` (the
+ * reader joined after it, or the row is gone), never `deleted`, and the older message must never be
+ * mirrored in its place (BITRIX24.md §3). Only `params.IS_DELETED = 'Y'` means deleted.
  */
-export function messageFromDialogReply(result: unknown, messageId: number): BitrixMessage | 'deleted' {
+export function messageFromDialogReply(result: unknown, messageId: number): BitrixMessage | NotRead {
   const reply = record(result)
   const first = Array.isArray(reply.messages) ? record(reply.messages[0]) : {}
-  if (num(first.id) !== messageId) return 'deleted'
+  if (num(first.id) !== messageId) return 'unreadable'
   const params = record(first.params)
   if (isDeletedFlag(params)) return 'deleted'
   const authorId = num(first.author_id)
@@ -72,15 +76,18 @@ export function messageFromDialogReply(result: unknown, messageId: number): Bitr
   return build(fields, authorName(reply.users, authorId))
 }
 
-/** `imopenlines.session.history.get`: `message` is a map keyed by id, `users` a map too. */
+/**
+ * `imopenlines.session.history.get`: `message` is a map keyed by id, `users` a map too. It holds
+ * ONE session (the latest, when asked by `CHAT_ID`): a missing id is `unreadable`, not deleted.
+ */
 export function messageFromHistoryReply(
   result: unknown,
   messageId: number,
   chatId: number,
-): BitrixMessage | 'deleted' {
+): BitrixMessage | NotRead {
   const reply = record(result)
   const found = entries(reply.message).find((candidate) => num(candidate.id) === messageId)
-  if (found === undefined) return 'deleted'
+  if (found === undefined) return 'unreadable'
   const params = record(found.params)
   if (isDeletedFlag(params)) return 'deleted'
   const authorId = num(found.senderid ?? found.author_id)

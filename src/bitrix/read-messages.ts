@@ -2,8 +2,8 @@ import { BridgeError, ErrorCodes } from '../errors.js'
 import { stripOperatorSignature } from '../render/strip-signature.js'
 import { type BatchCommand, type BatchItem, maxBatchCommands } from './batch.js'
 import { BitrixError } from './errors.js'
-import { messageFromDialogReply, messageFromHistoryReply } from './parse-message.js'
-import type { MessageRef, ReadResult } from './types.js'
+import { messageFromDialogReply, messageFromHistoryReply, type NotRead } from './parse-message.js'
+import type { BitrixMessage, MessageRef, ReadResult, ReadSource } from './types.js'
 
 export interface ReadMessagesDeps {
   /** Runs one batch (≤ 50 commands) for this portal; throws BitrixError when the request itself fails. */
@@ -47,6 +47,69 @@ function noReadAccess(ref: MessageRef, portal: string, cause: BitrixError): Bitr
   )
 }
 
+/** A ref no read could see yet: `unreadable` (not in the reply) or `no-access` (both reads refused). */
+interface Unseen {
+  ref: MessageRef
+  reason: string
+  denied?: BitrixError
+  /** Already asked by SESSION_ID. */
+  bySession: boolean
+}
+
+type Outcome = ReadResult | Unseen
+
+const isUnseen = (outcome: Outcome): outcome is Unseen => 'ref' in outcome
+
+function fromMessage(
+  message: BitrixMessage | NotRead,
+  source: ReadSource,
+  ref: MessageRef,
+  reason: string,
+  bySession: boolean,
+): Outcome {
+  if (message === 'deleted') return { status: 'deleted' }
+  if (message === 'unreadable') return { ref, reason, bySession }
+  return { status: 'ok', message, source, unverified: false }
+}
+
+/**
+ * `imopenlines.session.history.get` for refs the dialog read could not serve: one call per chat
+ * (latest session) or, with `bySession`, per SESSION_ID.
+ */
+async function readHistory(
+  refs: Map<string, MessageRef>,
+  bySession: boolean,
+  deps: ReadMessagesDeps,
+): Promise<Map<string, Outcome>> {
+  const keyOf = (ref: MessageRef) => (bySession ? `s${ref.sessionId}` : `h${ref.chatId}`)
+  const calls = new Map<string, Record<string, unknown>>()
+  for (const ref of refs.values()) {
+    calls.set(keyOf(ref), bySession ? { SESSION_ID: ref.sessionId } : { CHAT_ID: ref.chatId })
+  }
+  const commands = [...calls].map(([key, params]) => ({
+    key,
+    method: 'imopenlines.session.history.get',
+    params,
+  }))
+  const replies = commands.length === 0 ? new Map<string, BatchItem>() : await runAll(commands, deps)
+  const out = new Map<string, Outcome>()
+  const where = bySession ? 'its open-line session' : "the chat's latest open-line session"
+  for (const [key, ref] of refs) {
+    const item = replies.get(keyOf(ref))
+    if (item === undefined) continue
+    if (item.ok) {
+      const message = messageFromHistoryReply(item.result, ref.messageId, ref.chatId)
+      const reason = `message ${ref.messageId} is not in ${where} and chat ${ref.chatId} does not show it to the reader`
+      out.set(key, fromMessage(message, 'imopenlines.session.history.get', ref, reason, bySession))
+    } else if (cannotSee.has(item.error.bitrixCode) || item.error.bitrixCode === 'insufficient_scope') {
+      out.set(key, { ref, reason: 'no read access', denied: item.error, bySession })
+    } else {
+      out.set(key, { status: 'error', error: item.error })
+    }
+  }
+  return out
+}
+
 function fromEventText(ref: MessageRef, text: string, now: number): ReadResult {
   // Neither REST read can see it: the event's own text is all we have. The date is the read time.
   const message = {
@@ -62,8 +125,11 @@ function fromEventText(ref: MessageRef, text: string, now: number): ReadResult {
 }
 
 /**
- * Reads messages back: `im.dialog.messages.get` for all (batched by 50), then line history for
- * the ones the webhook user may not see, then the event text. Results follow `refs` order.
+ * Reads messages back: `im.dialog.messages.get` for all (batched by 50), line history for the ones
+ * the reader may not see, then the event text (unverified), then line history by SESSION_ID when
+ * the ref knows its session. What stays unseen is `unreadable` with the reason (never `deleted`:
+ * only IS_DELETED says that), or the access error when no read was allowed at all.
+ * Results follow `refs` order.
  */
 export async function readMessages(
   refs: readonly MessageRef[],
@@ -85,60 +151,55 @@ export async function readMessages(
   }))
   const primary = await runAll(commands, deps)
 
-  const results = new Map<string, ReadResult>()
-  const fallback = new Map<string, MessageRef>()
+  const outcomes = new Map<string, Outcome>()
+  const denied = new Map<string, MessageRef>()
   for (const [key, ref] of unique) {
     const item = primary.get(key)
     if (item === undefined) continue
     if (!item.ok) {
-      if (cannotSee.has(item.error.bitrixCode)) fallback.set(key, ref)
-      else results.set(key, { status: 'error', error: item.error })
+      if (cannotSee.has(item.error.bitrixCode)) denied.set(key, ref)
+      else outcomes.set(key, { status: 'error', error: item.error })
       continue
     }
+    const reason = `chat ${ref.chatId} does not show message ${ref.messageId} to the reader (it joined the chat later, or the message is gone)`
     const message = messageFromDialogReply(item.result, ref.messageId)
-    results.set(
-      key,
-      message === 'deleted'
-        ? { status: 'deleted' }
-        : { status: 'ok', message, source: 'im.dialog.messages.get', unverified: false },
-    )
+    outcomes.set(key, fromMessage(message, 'im.dialog.messages.get', ref, reason, false))
+  }
+  // Not a member: line history (the chat's latest session, or the ref's own session).
+  const bySession = new Map([...denied].filter(([, ref]) => ref.sessionId !== undefined))
+  const byChat = new Map([...denied].filter(([, ref]) => ref.sessionId === undefined))
+  for (const [key, outcome] of await readHistory(byChat, false, deps)) outcomes.set(key, outcome)
+  for (const [key, outcome] of await readHistory(bySession, true, deps)) outcomes.set(key, outcome)
+
+  // Unseen: the event's text when it has one, else the session's history once.
+  const retry = new Map<string, MessageRef>()
+  for (const [key, outcome] of outcomes) {
+    if (!isUnseen(outcome)) continue
+    const { ref } = outcome
+    if (ref.textHint !== undefined && ref.textHint !== '') {
+      outcomes.set(key, fromEventText(ref, ref.textHint, deps.now()))
+    } else if (ref.sessionId !== undefined && !outcome.bySession) retry.set(key, ref)
+  }
+  for (const [key, outcome] of await readHistory(retry, true, deps)) {
+    const before = outcomes.get(key)
+    // A refused session read keeps the first reason: the dialog read did answer.
+    if (isUnseen(outcome) && outcome.denied !== undefined && before !== undefined && isUnseen(before))
+      continue
+    outcomes.set(key, outcome)
   }
 
-  // One history call per chat serves every message of that chat.
-  const chats = new Set([...fallback.values()].map((ref) => ref.chatId))
-  const history = await runAll(
-    [...chats].map((chatId) => ({
-      key: `h${chatId}`,
-      method: 'imopenlines.session.history.get',
-      params: { CHAT_ID: chatId },
-    })),
-    deps,
-  )
-  for (const [key, ref] of fallback) {
-    const item = history.get(`h${ref.chatId}`)
-    if (item === undefined) continue
-    if (item.ok) {
-      const message = messageFromHistoryReply(item.result, ref.messageId, ref.chatId)
-      results.set(
-        key,
-        message === 'deleted'
-          ? { status: 'deleted' }
-          : { status: 'ok', message, source: 'imopenlines.session.history.get', unverified: false },
-      )
-    } else if (!cannotSee.has(item.error.bitrixCode) && item.error.bitrixCode !== 'insufficient_scope') {
-      results.set(key, { status: 'error', error: item.error })
-    } else if (ref.textHint !== undefined && ref.textHint !== '') {
-      results.set(key, fromEventText(ref, ref.textHint, deps.now()))
-    } else {
-      results.set(key, { status: 'error', error: noReadAccess(ref, deps.portal, item.error) })
+  const final = (outcome: Outcome): ReadResult => {
+    if (!isUnseen(outcome)) return outcome
+    if (outcome.denied !== undefined) {
+      return { status: 'error', error: noReadAccess(outcome.ref, deps.portal, outcome.denied) }
     }
+    return { status: 'unreadable', reason: outcome.reason }
   }
-
   return refs.map((ref) => {
-    const result = results.get(keyOf.get(`${ref.chatId}:${ref.messageId}`) ?? '')
-    if (result === undefined) {
+    const outcome = outcomes.get(keyOf.get(`${ref.chatId}:${ref.messageId}`) ?? '')
+    if (outcome === undefined) {
       throw new BridgeError(ErrorCodes.INTERNAL, 'a message ref got no read result', { kind: 'bug' })
     }
-    return result
+    return final(outcome)
   })
 }

@@ -6,6 +6,7 @@ export type ReadAs = (refs: readonly MessageRef[], userToken: string | undefined
 /** A user-token result worth a second try with the app's token. */
 function worthRetrying(result: ReadResult): boolean {
   if (result.status === 'error') return !result.error.retryable
+  if (result.status === 'unreadable') return true
   return result.status === 'ok' && result.unverified
 }
 

@@ -26,6 +26,8 @@ export interface MessageRef {
   textHint?: string
   /** The editing user's token from the event (OAuth mode; sealed when storage.encryptionKey is set). */
   userToken?: string
+  /** Open-line session of the message, when the event or the mirror map knows it. */
+  sessionId?: number
 }
 
 export interface BitrixMessage {
@@ -45,8 +47,13 @@ export type ReadSource = 'im.dialog.messages.get' | 'imopenlines.session.history
 
 export type ReadResult =
   | { status: 'ok'; message: BitrixMessage; source: ReadSource; unverified: boolean }
-  /** The id check failed: the message was deleted or is invisible. Never mirror what came instead. */
+  /** Bitrix24 says the message is deleted (`params.IS_DELETED = 'Y'`). */
   | { status: 'deleted' }
+  /**
+   * No read could see the message (the id check failed: the reader joined later, the message is
+   * in an older session, or its row is gone) and the event had no text. Never a delete.
+   */
+  | { status: 'unreadable'; reason: string }
   /** Could not read: `error.retryable` says whether a later attempt may succeed. */
   | { status: 'error'; error: BitrixError }
 

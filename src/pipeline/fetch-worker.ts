@@ -118,25 +118,33 @@ export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<numb
     if (result.status === 'ok') {
       await forward(job, buildMirrorMessage(p.portal, p.event, result.message, result.unverified))
     } else if (result.status === 'deleted') {
-      log.info(
-        { portal: p.portal, messageId: p.event.messageId },
-        'message is deleted or invisible in Bitrix24; not mirrored',
+      await skip(job, 'message is deleted in Bitrix24 (IS_DELETED); not mirrored')
+    } else if (result.status === 'unreadable') {
+      // Not seeing a message proves nothing: never treated as a delete of an existing mirror.
+      await skip(
+        job,
+        `message could not be read and the event carried no text: ${result.reason}; not mirrored`,
       )
-      await store.complete(job, {
-        log: {
-          at: deps.now(),
-          portal: p.portal,
-          messageId: p.event.messageId,
-          output: '-',
-          action: 'read',
-          status: 'skipped',
-          attempt: job.attempts + 1,
-          detail: 'message deleted or invisible in Bitrix24 (id check failed); not mirrored',
-        },
-      })
     } else {
       await fail(job, result.error, result.error.retryable)
     }
+  }
+
+  async function skip(job: Job<FetchPayload>, detail: string): Promise<void> {
+    const p = job.payload
+    log.info({ portal: p.portal, messageId: p.event.messageId, reason: detail }, 'read skipped')
+    await store.complete(job, {
+      log: {
+        at: deps.now(),
+        portal: p.portal,
+        messageId: p.event.messageId,
+        output: '-',
+        action: 'read',
+        status: 'skipped',
+        attempt: job.attempts + 1,
+        detail,
+      },
+    })
   }
 
   async function handlePortal(portalId: string, jobs: Job<FetchPayload>[]): Promise<void> {

@@ -45,10 +45,57 @@ describe('readMessages against a fake portal', () => {
     expect(fake.requests.map((r) => r.method)).toEqual(['batch'])
   })
 
-  it('says deleted instead of returning the older message the portal sends', async () => {
+  it('says deleted for a soft-deleted message (IS_DELETED), the way the chat deletes', async () => {
     fake.deleteMessage(2057)
     const [result] = await client().readMessages(portal, [{ chatId: 1024, messageId: 2057 }])
     expect(result).toEqual({ status: 'deleted' })
+  })
+
+  it('says unreadable, never deleted, when the older message the portal sends came instead', async () => {
+    fake.eraseMessage(2057)
+    const [result] = await client().readMessages(portal, [{ chatId: 1024, messageId: 2057 }])
+    expect(result?.status).toBe('unreadable')
+  })
+
+  it('mirrors an edit the reader cannot see (joined later) from the event text, unverified', async () => {
+    // The server-shape event carries the new text; the reader joined the chat after the message.
+    fake.setJoinedFrom(1024, 2058)
+    const ref = { chatId: 1024, messageId: 2057, textHint: '[b]Anna Petrova:[/b][br] Ships on Friday' }
+    const read = ok((await client().readMessages(portal, [ref]))[0])
+    expect(read).toMatchObject({ source: 'event-text', unverified: true })
+    expect(read.message.text).toBe('Ships on Friday')
+  })
+
+  it('says unreadable with the reason when the reader cannot see it and the event has no text', async () => {
+    fake.setJoinedFrom(1024, 2058)
+    const [result] = await client().readMessages(portal, [{ chatId: 1024, messageId: 2057 }])
+    expect(result).toEqual({ status: 'unreadable', reason: expect.stringContaining('joined the chat later') })
+  })
+
+  it('reads a message of an older session by SESSION_ID when the ref knows its session', async () => {
+    // History by CHAT_ID covers the latest session only.
+    fake.setMember(1024, false)
+    fake.setMessage({ id: 2057, chatId: 1024, authorId: 7, text: 'from session 1', sessionId: 101 })
+    fake.setMessage({ id: 2090, chatId: 1024, authorId: 7, text: 'session 2', sessionId: 102 })
+    const [byChat] = await client().readMessages(portal, [{ chatId: 1024, messageId: 2057 }])
+    expect(byChat?.status).toBe('unreadable')
+    fake.requests.length = 0
+    const [bySession] = await client().readMessages(portal, [
+      { chatId: 1024, messageId: 2057, sessionId: 101 },
+    ])
+    expect(ok(bySession).message.text).toBe('from session 1')
+    const history = fake.requests
+      .flatMap((r) => r.commands ?? [])
+      .filter((c) => c.method.startsWith('imopenlines'))
+    expect(history.map((c) => c.params)).toEqual([{ SESSION_ID: '101' }])
+  })
+
+  it('retries by SESSION_ID after the dialog read could not see it and there is no text', async () => {
+    fake.setJoinedFrom(1024, 2058)
+    const [result] = await client().readMessages(portal, [
+      { chatId: 1024, messageId: 2057, sessionId: 10240 },
+    ])
+    expect(ok(result).source).toBe('imopenlines.session.history.get')
   })
 
   it('falls back to line history when the webhook user is not a chat member', async () => {
@@ -59,10 +106,13 @@ describe('readMessages against a fake portal', () => {
     expect(read.message).toMatchObject({ text: 'Ships [i]tomorrow[/i]', authorName: 'Anna Petrova' })
   })
 
-  it('says deleted when the history does not hold the message either', async () => {
+  it('says unreadable (not deleted) when the latest session history does not hold it either', async () => {
     fake.setMember(1024, false)
     const [result] = await client().readMessages(portal, [{ chatId: 1024, messageId: 9999 }])
-    expect(result).toEqual({ status: 'deleted' })
+    expect(result).toEqual({
+      status: 'unreadable',
+      reason: expect.stringContaining('latest open-line session'),
+    })
   })
 
   it('uses the event text, signature removed and marked unverified, when nothing can be read', async () => {

@@ -84,7 +84,7 @@ describe('an edit end to end', () => {
     expect(mirror?.text).toBe('Ships on Monday & not <Friday>')
   })
 
-  it('does not mirror a message the id check says is deleted', async () => {
+  it('does not mirror a message the id check cannot find, and says why (unreadable, not deleted)', async () => {
     const b = await open()
     b.portal.setMessage({ id: 2050, chatId: 1024, authorId: 7, text: 'an older message' })
     await b.post(readFixture('onopenlinemessageupdate.docs.form.txt')) // asks for 2056, which does not exist
@@ -92,7 +92,26 @@ describe('an edit end to end', () => {
     expect(sink.requests).toHaveLength(0)
     const log = await b.app.store.listDeliveries({ messageId: 2056 })
     expect(log[0]).toMatchObject({ status: 'skipped', action: 'read' })
-    expect(log[0]?.detail).toContain('deleted')
+    expect(log[0]?.detail).toContain('could not be read')
+    expect(log[0]?.detail).not.toContain('deleted')
+  })
+
+  it('mirrors a server-shape edit the reader cannot see (joined later) as unverified, never as a delete', async () => {
+    const b = await open()
+    b.portal.setMessage({ id: 2057, chatId: 1024, authorId: 7, text: 'Ships [b]on Monday[/b]' })
+    await b.post(readFixture('onopenlinemessageupdate.server.form.txt'))
+    await b.drain()
+    await sink.waitFor(1)
+    // The webhook user leaves and is re-added: it now sees the chat only from a later message.
+    b.portal.setJoinedFrom(1024, 2100)
+    await b.post(
+      readFixture('onopenlinemessageupdate.server.form.txt').replace('ts=1714649700', 'ts=1714649800'),
+    )
+    await b.drain()
+    const [, second] = await sink.waitFor(2)
+    expect(second?.body).toMatchObject({ action: 'updated', unverified: true })
+    expect(second?.body.text).toBe('Your order #4411 ships tomorrow & arrives <Friday>')
+    expect(sink.requests.some((r) => r.body.action === 'deleted')).toBe(false)
   })
 
   it('uses the event text, marked unverified, when no read can see the message', async () => {

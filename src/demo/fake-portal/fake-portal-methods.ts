@@ -16,6 +16,8 @@ export interface FakeMessage {
   date?: string
   files?: FakeFile[]
   params?: Record<string, unknown>
+  /** Open-line session the message belongs to (default `chatId * 10`). */
+  sessionId?: number
 }
 
 export interface FakeUser {
@@ -30,6 +32,11 @@ export interface FakePortalState {
   users: Map<number, FakeUser>
   /** Chats the webhook user is NOT a member of (im.dialog.messages.get → 403 ACCESS_ERROR). */
   nonMemberChats: Set<number>
+  /**
+   * Chat → first message id the reader can see: `im.dialog.messages.get` hides what was written
+   * before the reader joined the chat (it answers with what it may show, never an error).
+   */
+  joinedFrom: Map<number, number>
   /** Whether the webhook user may read open-line history. */
   historyAccess: boolean
   /** Extra methods registered by a test or the demo. */
@@ -67,6 +74,8 @@ function messagesOf(state: FakePortalState, chatId: number): FakeMessage[] {
   return [...state.messages.values()].filter((m) => m.chatId === chatId).sort((a, b) => b.id - a.id)
 }
 
+const sessionOf = (m: FakeMessage) => m.sessionId ?? m.chatId * 10
+
 function fileJson(state: FakePortalState, message: FakeMessage, file: FakeFile) {
   const { origin } = state
   return {
@@ -101,8 +110,9 @@ function dialogMessagesGet(state: FakePortalState, params: Record<string, unknow
   }
   const lastId = params.LAST_ID === undefined ? Number.POSITIVE_INFINITY : Number(params.LAST_ID)
   const limit = Math.min(50, Math.max(1, Number(params.LIMIT ?? 20)))
+  const firstVisible = state.joinedFrom.get(chatId) ?? 0
   const picked = messagesOf(state, chatId)
-    .filter((m) => m.id < lastId)
+    .filter((m) => m.id < lastId && m.id >= firstVisible)
     .slice(0, limit)
   const authors = new Set(picked.map((m) => m.authorId))
   return {
@@ -116,14 +126,28 @@ function dialogMessagesGet(state: FakePortalState, params: Record<string, unknow
   }
 }
 
+/**
+ * `imopenlines.session.history.get`: by `SESSION_ID`, that session's messages; by `CHAT_ID` alone,
+ * only the chat's LATEST session (the method resolves the chat to its last session first).
+ */
 function sessionHistoryGet(state: FakePortalState, params: Record<string, unknown>) {
   if (!state.historyAccess) throw new FakeRestError(403, 'ACCESS_DENIED', 'Access denied')
-  const chatId = Number(params.CHAT_ID)
-  if (!Number.isInteger(chatId) || chatId <= 0) throw new FakeRestError(400, 'CHAT_ID_EMPTY', 'Chat ID empty')
+  const asked = Number(params.SESSION_ID ?? 0)
+  let chatId = Number(params.CHAT_ID)
+  let sessionId = asked
+  if (asked > 0) {
+    const first = [...state.messages.values()].find((m) => sessionOf(m) === asked)
+    if (first === undefined) throw new FakeRestError(400, 'SESSION_ID_EMPTY', 'Session not found')
+    chatId = first.chatId
+  } else {
+    if (!Number.isInteger(chatId) || chatId <= 0)
+      throw new FakeRestError(400, 'CHAT_ID_EMPTY', 'Chat ID empty')
+    sessionId = Math.max(chatId * 10, ...messagesOf(state, chatId).map(sessionOf))
+  }
   const message: Record<string, unknown> = {}
   const users: Record<string, unknown> = {}
   const files: Record<string, unknown> = {}
-  for (const m of messagesOf(state, chatId)) {
+  for (const m of messagesOf(state, chatId).filter((candidate) => sessionOf(candidate) === sessionId)) {
     const json = messageJson(m)
     message[m.id] = {
       id: m.id,
@@ -138,7 +162,7 @@ function sessionHistoryGet(state: FakePortalState, params: Record<string, unknow
     if (user !== undefined) users[user.id] = { id: user.id, name: user.name }
     for (const f of m.files ?? []) files[f.id] = fileJson(state, m, f)
   }
-  return { chatId, sessionId: chatId * 10, message, users, files }
+  return { chatId, sessionId, message, users, files }
 }
 
 export function runMethod(state: FakePortalState, method: string, params: Record<string, unknown>): unknown {

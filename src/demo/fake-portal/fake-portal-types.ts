@@ -40,7 +40,12 @@ export interface FakePortal {
   requests: FakeRequest[]
   stats: { requests: number; rejected503: number; commands: number }
   setMessage(message: FakeMessage): void
+  /** Soft delete, as the chat does it: text emptied, `params.IS_DELETED = 'Y'`. */
   deleteMessage(id: number): void
+  /** The row is gone (a complete delete): reads see the next older message instead. */
+  eraseMessage(id: number): void
+  /** The reader joined chat `chatId` at message `firstVisibleId`: older ones are hidden from it. */
+  setJoinedFrom(chatId: number, firstVisibleId: number): void
   addUser(user: FakeUser): void
   /** The webhook user is a member of every chat unless set otherwise. */
   setMember(chatId: number, member: boolean): void

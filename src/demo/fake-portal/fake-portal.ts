@@ -53,6 +53,7 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
     messages: new Map(),
     users: new Map(),
     nonMemberChats: new Set(),
+    joinedFrom: new Map(),
     historyAccess: options.historyAccess ?? true,
     custom: new Map(),
     builtin: new Map(),
@@ -164,7 +165,15 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
     requests,
     stats,
     setMessage: (message) => void state.messages.set(message.id, message),
-    deleteMessage: (id) => void state.messages.delete(id),
+    deleteMessage(id) {
+      // A chat delete is soft: the row stays, its text emptied and params.IS_DELETED = 'Y'.
+      const message = state.messages.get(id)
+      if (message !== undefined) {
+        state.messages.set(id, { ...message, text: '', params: { ...message.params, IS_DELETED: 'Y' } })
+      }
+    },
+    eraseMessage: (id) => void state.messages.delete(id),
+    setJoinedFrom: (chatId, firstVisibleId) => void state.joinedFrom.set(chatId, firstVisibleId),
     addUser: (user) => void state.users.set(user.id, user),
     setMember(chatId, member) {
       if (member) state.nonMemberChats.delete(chatId)

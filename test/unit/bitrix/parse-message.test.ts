@@ -6,17 +6,27 @@ describe('messageFromDialogReply', () => {
   it('returns the asked message with its author name', () => {
     const message = messageFromDialogReply(restFixture('im.dialog.messages.get.ok.json').result, 2057)
     expect(message).toMatchObject({ id: 2057, chatId: 1024, authorId: 7, authorName: 'Anna Petrova' })
-    expect(message !== 'deleted' && message.text).toContain('[i]tomorrow[/i]')
+    expect(typeof message !== 'string' && message.text).toContain('[i]tomorrow[/i]')
   })
 
-  it('says deleted when an older message came instead, never returning it', () => {
+  it('says unreadable (not deleted) when an older message came instead, never returning it', () => {
     const reply = restFixture('im.dialog.messages.get.other-message.json').result
+    expect(messageFromDialogReply(reply, 2057)).toBe('unreadable')
+  })
+
+  it('says unreadable when the reader joined after the message (an empty page, not an error)', () => {
+    const reply = restFixture('im.dialog.messages.get.before-join.json').result
+    expect(messageFromDialogReply(reply, 2057)).toBe('unreadable')
+  })
+
+  it('reads the soft-deleted shape (IS_DELETED Y, empty text) as deleted', () => {
+    const reply = restFixture('im.dialog.messages.get.soft-deleted.json').result
     expect(messageFromDialogReply(reply, 2057)).toBe('deleted')
   })
 
   it('lists attached files with a link', () => {
     const message = messageFromDialogReply(restFixture('im.dialog.messages.get.with-file.json').result, 2060)
-    expect(message !== 'deleted' && message.files).toEqual([
+    expect(typeof message !== 'string' && message.files).toEqual([
       { name: 'invoice-4411.pdf', url: 'https://example-portal.bitrix24.com/disk/showFile/331/' },
     ])
   })
@@ -35,12 +45,12 @@ describe('messageFromHistoryReply', () => {
   it('finds the message in the history map by id', () => {
     const message = messageFromHistoryReply(history, 2057, 1024)
     expect(message).toMatchObject({ id: 2057, chatId: 1024, authorId: 7, authorName: 'Anna Petrova' })
-    expect(message !== 'deleted' && message.text).toBe(
+    expect(typeof message !== 'string' && message.text).toBe(
       'Your order #4411 ships [i]tomorrow[/i] & arrives <Friday>',
     )
   })
 
-  it('says deleted when the id is not in the history', () => {
-    expect(messageFromHistoryReply(history, 2058, 1024)).toBe('deleted')
+  it('says unreadable (not deleted) when the id is not in this session history', () => {
+    expect(messageFromHistoryReply(history, 2058, 1024)).toBe('unreadable')
   })
 })
