@@ -63,10 +63,10 @@ async function installedClient(): Promise<{
   })
   const registry = await loadPortalRegistry([], store)
   const hosts = createHostGuard([portal.domain, oauth.host])
-  const tokens = createOAuthTokens({ registry, app: CLIENT, hosts, fetch, timeoutMs: 2000 })
+  const tokens = createOAuthTokens({ registry, app: CLIENT, hosts, fetch, timeoutMs: 30_000 })
   const read = createBitrixClient({
     rateLimit: { burst: 100, perSecond: 100 },
-    timeoutMs: 2000,
+    timeoutMs: 30_000,
     retries: 0,
     oauth: { tokens, hosts },
   })
