@@ -32,6 +32,7 @@ export interface Pipeline {
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const now = deps.now ?? Date.now
   let deliverLoopWake = () => {}
+  let fetchLoopWake = () => {}
   const deliver = createDeliverWorker({
     store: deps.store,
     outputs: deps.outputs,
@@ -50,11 +51,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     logger: deps.logger,
     now,
     onDeliverQueued: () => deliverLoopWake(),
+    onSettled: () => fetchLoopWake(),
   })
   const interval = deps.pipeline.pollIntervalMs
   const fetchLoop = createWorkerLoop('fetch', fetch.tick, interval, deps.logger)
   const deliverLoop = createWorkerLoop('deliver', deliver.tick, interval, deps.logger)
   deliverLoopWake = () => deliverLoop.wake()
+  fetchLoopWake = () => fetchLoop.wake()
 
   return {
     start() {
@@ -68,6 +71,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     async drain() {
       for (;;) {
         const fetched = await fetch.tick()
+        await fetch.idle()
         const delivered = await deliver.tick()
         await deliver.idle()
         if (fetched === 0 && delivered === 0) return
@@ -75,6 +79,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     async stop() {
       await Promise.all([fetchLoop.stop(), deliverLoop.stop()])
+      await fetch.idle()
       await deliver.idle()
     },
   }

@@ -20,15 +20,28 @@ export interface FetchWorkerDeps {
   now: () => number
   /** Called after deliver jobs were enqueued. */
   onDeliverQueued?: () => void
+  /** Called when a portal's read finished, so the loop can claim that portal's next jobs at once. */
+  onSettled?: () => void
+}
+
+export interface FetchWorker {
+  /** Claims due jobs of portals with no read in flight and starts their reads; returns how many. */
+  tick(): Promise<number>
+  /** Resolves once no read is in flight. */
+  idle(): Promise<void>
 }
 
 /**
  * Stage one: claim fetch jobs (already coalesced per message by the store), read the messages
  * back from Bitrix24 in batches per portal, route them, and hand one deliver job per output on.
+ * Portals are independent: each has at most one read in flight, and a tick never waits for any
+ * read, so a portal that answers slowly (or never) holds back only its own messages.
  */
-export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<number> } {
+export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
   const { store, config, logger } = deps
   const log = logger.child({ component: 'fetch' })
+  /** Portals with a read in flight: their jobs are not claimed until it settles. */
+  const reading = new Map<string, Promise<void>>()
 
   async function fail(job: Job<FetchPayload>, error: unknown, retryable: boolean): Promise<void> {
     const message = errorMessage(error)
@@ -194,11 +207,28 @@ export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<numb
     )
   }
 
+  function launch(portalId: string, jobs: Job<FetchPayload>[]): void {
+    const task = handlePortal(portalId, jobs)
+      .catch((err) =>
+        log.error(
+          { err: errorMessage(err), portal: portalId },
+          'read bookkeeping failed; the lease will expire and the jobs retry',
+        ),
+      )
+      .finally(() => {
+        reading.delete(portalId)
+        deps.onDeliverQueued?.()
+        deps.onSettled?.()
+      })
+    reading.set(portalId, task)
+  }
+
   return {
     async tick() {
       const jobs = (await store.claim('fetch', {
         limit: config.batchSize * 4,
         leaseMs: config.leaseSeconds * 1000,
+        excludeGroups: [...reading.keys()],
       })) as Job<FetchPayload>[]
       if (jobs.length === 0) return 0
       const byPortal = new Map<string, Job<FetchPayload>[]>()
@@ -207,9 +237,11 @@ export function createFetchWorker(deps: FetchWorkerDeps): { tick(): Promise<numb
         list.push(job)
         byPortal.set(job.payload.portal, list)
       }
-      await Promise.all([...byPortal].map(([portal, list]) => handlePortal(portal, list)))
-      deps.onDeliverQueued?.()
+      for (const [portal, list] of byPortal) launch(portal, list)
       return jobs.length
+    },
+    async idle() {
+      while (reading.size > 0) await Promise.allSettled([...reading.values()])
     },
   }
 }
