@@ -78,6 +78,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       rateLimit: config.bitrix.rateLimit,
       batchSize: config.pipeline.batchSize,
       timeoutMs: config.bitrix.timeoutMs,
+      batchTimeoutMs: config.bitrix.batchTimeoutMs,
       retries: config.bitrix.retries,
       fetch: fetchImpl,
       logger: logger.child({ component: 'bitrix' }),
@@ -96,7 +97,11 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
   const outputs =
     deps.outputs ??
     (await createOutputs(config.outputs, { cwd, logger, fetch: fetchImpl, policy: config.policy }))
-  const metrics = createMetrics({ store, portals })
+  const metrics = createMetrics({
+    store,
+    portals,
+    ...(bitrix.operatingState === undefined ? {} : { operating: () => bitrix.operatingState?.() ?? [] }),
+  })
   const pipeline = createPipeline({
     store: withDeliveryMetrics(store, metrics),
     bitrix,

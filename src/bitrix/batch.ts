@@ -52,6 +52,7 @@ export function parseBatchResult(
   result: unknown,
   commands: readonly BatchCommand[],
   portal: string,
+  pausedUntilOf?: (method: string) => number | undefined,
 ): Map<string, BatchItem> {
   const outer = asRecord(result)
   const results = asRecord(outer.result)
@@ -59,7 +60,10 @@ export function parseBatchResult(
   const items = new Map<string, BatchItem>()
   for (const { key, method } of commands) {
     if (errors[key] !== undefined) {
-      items.set(key, { ok: false, error: bitrixErrorFrom(undefined, errors[key], { portal, method }) })
+      // A command Bitrix24 paused (OPERATION_TIME_LIMIT…) carries the end of the pause.
+      const pausedUntil = pausedUntilOf?.(method)
+      const context = pausedUntil === undefined ? { portal, method } : { portal, method, pausedUntil }
+      items.set(key, { ok: false, error: bitrixErrorFrom(undefined, errors[key], context) })
     } else if (results[key] !== undefined) {
       items.set(key, { ok: true, result: results[key] })
     } else {
@@ -75,7 +79,8 @@ export async function runBatch(
   call: (method: string, params: Record<string, unknown>) => Promise<unknown>,
   commands: readonly BatchCommand[],
   portal: string,
+  pausedUntilOf?: (method: string) => number | undefined,
 ): Promise<Map<string, BatchItem>> {
   const result = await call('batch', buildBatchParams(commands))
-  return parseBatchResult(result, commands, portal)
+  return parseBatchResult(result, commands, portal, pausedUntilOf)
 }

@@ -13,6 +13,7 @@ import {
 } from './leaky-bucket.js'
 import { createOAuthCall } from './oauth-call.js'
 import type { OAuthTokens } from './oauth-tokens.js'
+import { createOperatingLimits, type MethodLimitState, type OperatingLimits } from './operating-limits.js'
 import { readMessages } from './read-messages.js'
 import { readWithTokens } from './read-with-tokens.js'
 import { type RestCallOptions, restCall } from './rest-call.js'
@@ -33,6 +34,8 @@ export interface BitrixClientOptions {
   /** Messages read per `batch` request (default and maximum 50). */
   batchSize?: number
   timeoutMs: number
+  /** Timeout of a `batch` request (default 60 s: the cloud's own limit for one request). */
+  batchTimeoutMs?: number
   /** Extra attempts inside one call on 503/429/5xx/timeouts/network errors. */
   retries: number
   fetch?: typeof fetch
@@ -45,6 +48,9 @@ export interface BitrixClientOptions {
   onPortalMoved?: (portal: PortalRecord, newDomain: string, newBase: string) => void
   oauth?: OAuthClientOptions
 }
+
+/** Bitrix24's cloud ends a request after 60 s; a batch may legitimately take that long. */
+export const defaultBatchTimeoutMs = 60_000
 
 function notConfigured(portal: PortalRecord): BitrixError {
   return new BitrixError(
@@ -65,6 +71,16 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
   const fetchFn = options.fetch ?? globalThis.fetch
   const logger = options.logger?.child({ component: 'bitrix' })
   const limiters = new Map<string, LeakyBucket>()
+  const operating = new Map<string, { domain: string; limits: OperatingLimits }>()
+
+  function operatingFor(portal: PortalRecord): OperatingLimits {
+    let entry = operating.get(portal.id)
+    if (entry === undefined) {
+      entry = { domain: portal.domain, limits: createOperatingLimits() }
+      operating.set(portal.id, entry)
+    }
+    return entry.limits
+  }
   // Redirects seen per portal: configured base → where the portal lives now.
   const moved = new Map<string, { from: string; to: string }>()
 
@@ -88,6 +104,9 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       limiter: limiterFor(portal),
       sleep,
       timeoutMs: options.timeoutMs,
+      batchTimeoutMs: options.batchTimeoutMs ?? defaultBatchTimeoutMs,
+      operating: operatingFor(portal),
+      now: () => clock.now(),
       retries: options.retries,
       ...(options.backoffBaseMs === undefined ? {} : { backoffBaseMs: options.backoffBaseMs }),
       portal: portal.domain,
@@ -122,6 +141,14 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     async call(portal, method, params = {}) {
       return call(portal, method, params)
     },
+    operatingState() {
+      const now = clock.now()
+      return [...operating].flatMap(([id, entry]) =>
+        entry.limits
+          .snapshot(now)
+          .map((state): MethodLimitState & { portal: string } => ({ ...state, portal: id })),
+      )
+    },
     async readMessages(portal, refs): Promise<ReadResult[]> {
       const read = (
         batchCall: (method: string, params: Record<string, unknown>) => Promise<unknown>,
@@ -131,7 +158,10 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
           portal: portal.domain,
           ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
           now: () => clock.now(),
-          batch: (commands) => runBatch(batchCall, commands, portal.domain),
+          batch: (commands) =>
+            runBatch(batchCall, commands, portal.domain, (method) => {
+              return operatingFor(portal).pausedUntil([method], clock.now())?.until
+            }),
         })
       if (portal.installed === true && oauthCall !== undefined) {
         const open = options.oauth?.openUserToken ?? ((token: string) => token)

@@ -6,6 +6,8 @@ export interface BitrixErrorOptions {
   httpStatus?: number
   retryable: boolean
   retryAfterMs?: number
+  /** The portal paused this method (or the whole REST API) until then, ms since the epoch. */
+  pausedUntil?: number
   cause?: unknown
 }
 
@@ -15,6 +17,11 @@ export class BitrixError extends BridgeError {
   readonly httpStatus?: number
   readonly retryable: boolean
   readonly retryAfterMs?: number
+  /**
+   * Set when Bitrix24 blocks the method for a while (OPERATION_TIME_LIMIT, OVERLOAD_LIMIT,
+   * METHOD_CONFIRM_WAITING): jobs wait until then without spending an attempt.
+   */
+  pausedUntil?: number
 
   constructor(code: ErrorCode, message: string, options: BitrixErrorOptions) {
     super(code, message, { cause: options.cause })
@@ -23,6 +30,7 @@ export class BitrixError extends BridgeError {
     this.retryable = options.retryable
     if (options.httpStatus !== undefined) this.httpStatus = options.httpStatus
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs
+    if (options.pausedUntil !== undefined) this.pausedUntil = options.pausedUntil
   }
 }
 
@@ -36,6 +44,8 @@ export interface BitrixErrorContext {
   /** REST method, for the message. */
   method?: string
   retryAfterMs?: number
+  /** When the portal lets this method run again (a pause), ms since the epoch. */
+  pausedUntil?: number
 }
 
 interface Mapping {
@@ -47,22 +57,58 @@ interface Mapping {
 const rateLimited: Mapping = {
   code: ErrorCodes.BITRIX_RATE_LIMITED,
   retryable: true,
-  advice: () => 'the bridge slows down and retries; lower bitrix.rateLimit if this keeps happening',
+  advice: () =>
+    "the bridge slows down and retries; if it keeps happening another app or server shares this portal's request budget (Bitrix24 counts per portal and source IP), or bitrix.rateLimit is set above the plan's (burst 50, 2/s; Enterprise 250, 5/s)",
 }
 const accessDenied: Mapping = {
   code: ErrorCodes.BITRIX_ACCESS_DENIED,
   retryable: false,
   advice: (where, method) =>
-    `the webhook user of ${where} may not call ${method}; use a webhook of a user who has that right`,
+    `the user of ${where} may not call ${method}; use a webhook (or app user) that has that right`,
 }
 
-// Codes from BITRIX24.md §4 and the REST docs' error page; the HTTP status decides the rest.
+// Every code Bitrix24 documents for any method (REST docs error-codes.md, limits.md, scopes/confirmation.md)
+// plus what the im and OAuth layers send; the HTTP status decides the rest.
 const byBitrixCode: Record<string, Mapping> = {
   QUERY_LIMIT_EXCEEDED: rateLimited,
-  OPERATION_TIME_LIMIT: rateLimited,
-  ACCESS_DENIED: accessDenied,
+  OPERATION_TIME_LIMIT: {
+    code: ErrorCodes.BITRIX_TIME_LIMITED,
+    retryable: true,
+    advice: (where, method) =>
+      `${method} used up its server time on ${where} (Bitrix24 allows each method about 480 s of server time per 10 minutes per app or webhook); the bridge pauses ${method} until the portal's reset time and then resumes, without spending attempts; if it repeats, fewer or smaller batches help (pipeline.batchSize), or another integration shares the webhook`,
+  },
+  OVERLOAD_LIMIT: {
+    code: ErrorCodes.BITRIX_OVERLOADED,
+    retryable: false,
+    advice: (where) =>
+      `Bitrix24 blocked the REST API of ${where} by hand for overload; the bridge pauses every call to it for a long while and keeps the messages; contact Bitrix24 support to lift the block`,
+  },
+  METHOD_CONFIRM_WAITING: {
+    code: ErrorCodes.BITRIX_CONFIRM_WAITING,
+    retryable: false,
+    advice: (where, method) =>
+      `the administrator of ${where} must confirm the app's call of ${method} (Bitrix24 sent them a notification); the bridge pauses ${method} and tries again`,
+  },
+  ACCESS_DENIED: {
+    code: ErrorCodes.BITRIX_ACCESS_DENIED,
+    retryable: false,
+    advice: (where, method) =>
+      `${where} refused ${method}: the REST API needs a commercial plan, or the calling user lacks the right; check the plan, then the user's rights`,
+  },
   ACCESS_ERROR: accessDenied,
   authorization_error: accessDenied,
+  INVALID_CREDENTIALS: {
+    code: ErrorCodes.BITRIX_ACCESS_DENIED,
+    retryable: false,
+    advice: (where, method) =>
+      `the user behind the token or webhook of ${where} lacks the permissions ${method} needs; give that user the rights (or use a webhook of a user who has them) and replay the dead letters; other messages keep flowing`,
+  },
+  user_access_error: {
+    code: ErrorCodes.BITRIX_ACCESS_DENIED,
+    retryable: false,
+    advice: (where) =>
+      `the administrator of ${where} restricted the app to some users and the calling user is not one of them; add that user in the app's access settings`,
+  },
   NO_AUTH_FOUND: {
     code: ErrorCodes.BITRIX_AUTH,
     retryable: false,
@@ -73,25 +119,44 @@ const byBitrixCode: Record<string, Mapping> = {
     code: ErrorCodes.BITRIX_AUTH,
     retryable: false,
     advice: (where) =>
-      `the credentials for ${where} were rejected; re-install the app or replace the webhook`,
+      `the access token for ${where} was rejected; the bridge refreshes it once and retries (OAuth mode); with a webhook, replace the webhook`,
   },
   expired_token: {
     code: ErrorCodes.BITRIX_TOKEN_EXPIRED,
     retryable: false,
-    advice: (where) => `the access token for ${where} has expired; it must be refreshed (OAuth mode)`,
+    advice: (where) =>
+      `the access token for ${where} has expired; the bridge refreshes it once and retries (OAuth mode)`,
   },
   insufficient_scope: {
     code: ErrorCodes.BITRIX_SCOPE,
     retryable: false,
     advice: (where, method) =>
-      `the webhook of ${where} lacks the scope for ${method}; edit the incoming webhook and add scopes im, imopenlines`,
+      `the webhook or app of ${where} lacks the scope for ${method}; add scopes im, imopenlines (and disk for files: public-link) to the webhook or the app`,
+  },
+  ERROR_BATCH_LENGTH_EXCEEDED: {
+    code: ErrorCodes.BITRIX_BAD_REQUEST,
+    retryable: false,
+    advice: (where) =>
+      `${where} refused a batch as too long (over 50 commands or too many parameters); lower pipeline.batchSize and report it as a bridge bug`,
+  },
+  ERROR_BATCH_METHOD_NOT_ALLOWED: {
+    code: ErrorCodes.BITRIX_BAD_REQUEST,
+    retryable: false,
+    advice: (where, method) =>
+      `${where} does not allow ${method} inside a batch; report it as a bridge bug with this message`,
   },
   PORTAL_DELETED: {
     code: ErrorCodes.BITRIX_PORTAL_DELETED,
     retryable: false,
-    advice: (where) => `${where} no longer exists; remove it from bitrix.portals`,
+    advice: (where) =>
+      `${where} no longer exists (or its public part is closed); remove it from bitrix.portals`,
   },
 }
+
+/** Codes compared without case (the docs print METHOD_CONFIRM_WAITING, some portals send it lower-case). */
+const byUpperCode = new Map(
+  Object.entries(byBitrixCode).map(([code, mapping]) => [code.toUpperCase(), mapping]),
+)
 
 const unavailable: Mapping = {
   code: ErrorCodes.BITRIX_UNAVAILABLE,
@@ -107,7 +172,10 @@ const badRequest: Mapping = {
 }
 
 function mappingFor(status: number | undefined, bitrixCode: string | undefined): Mapping {
-  const known = bitrixCode === undefined ? undefined : byBitrixCode[bitrixCode]
+  const known =
+    bitrixCode === undefined
+      ? undefined
+      : (byBitrixCode[bitrixCode] ?? byUpperCode.get(bitrixCode.toUpperCase()))
   if (known !== undefined) return known
   if (status === undefined || status < 400) return badRequest
   if (status === 429) return rateLimited
@@ -145,10 +213,21 @@ export function bitrixErrorFrom(
   const options: BitrixErrorOptions = { bitrixCode, retryable: mapping.retryable }
   if (status !== undefined) options.httpStatus = status
   if (context.retryAfterMs !== undefined) options.retryAfterMs = context.retryAfterMs
+  if (context.pausedUntil !== undefined) options.pausedUntil = context.pausedUntil
   return new BitrixError(mapping.code, message, options)
 }
 
 /** No answer within the timeout: retryable. */
+/** The bridge keeps a paused method (or portal) from being called before the pause ends. */
+export function bitrixPaused(portal: string, method: string, until: number, reason: string): BitrixError {
+  const at = new Date(until).toISOString()
+  return bitrixErrorFrom(
+    undefined,
+    { error: reason, error_description: `paused by the bridge until ${at}` },
+    { portal, method, pausedUntil: until },
+  )
+}
+
 export function bitrixTimeout(
   portal: string,
   method: string,

@@ -20,8 +20,15 @@ export type OAuthCall = (
   userToken?: string,
 ) => Promise<unknown>
 
-/** Codes meaning "these credentials are not (or no longer) valid for this app on this portal". */
-const rejected = new Set(['NO_AUTH_FOUND', 'invalid_token', 'INVALID_CREDENTIALS'])
+/**
+ * Codes meaning "these credentials are not (or no longer) valid for this app on this portal".
+ * `invalid_token` is not one: like the official JS SDK (b24jssdk abstract-http `_isAuthError`), the
+ * bridge refreshes once and retries once, and only a refused refresh means re-install.
+ * `INVALID_CREDENTIALS` (403) is the calling user's missing rights: that job's error, not the portal's.
+ */
+const rejected = new Set(['NO_AUTH_FOUND'])
+/** Answers that a refresh may cure (HTTP 401 `expired_token` or `invalid_token`). */
+const refreshable = new Set(['expired_token', 'invalid_token'])
 
 /**
  * `POST <client_endpoint><method>` with `auth=<access token>` (BITRIX24.md §4). With the app's
@@ -48,11 +55,12 @@ export function createOAuthCall(deps: OAuthCallDeps): OAuthCall {
       return await send(token)
     } catch (err) {
       if (!isBitrixError(err)) throw err
-      if (err.code === ErrorCodes.BITRIX_TOKEN_EXPIRED) {
+      if (err.code === ErrorCodes.BITRIX_TOKEN_EXPIRED || refreshable.has(err.bitrixCode)) {
         const fresh = await deps.tokens.refresh(portal, token)
         return send(fresh).catch((again: unknown) => {
-          // A token that expired right after its refresh (clock skew): the job tries again later.
-          if (isBitrixError(again) && again.code === ErrorCodes.BITRIX_TOKEN_EXPIRED) {
+          // Rejected right after a refresh that worked (clock skew, replication lag): the job
+          // tries again later; the portal is not marked for re-install.
+          if (isBitrixError(again) && refreshable.has(again.bitrixCode)) {
             throw new BitrixError(again.code, again.message, {
               bitrixCode: again.bitrixCode,
               retryable: true,

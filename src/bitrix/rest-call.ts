@@ -5,10 +5,13 @@ import {
   bitrixBadReply,
   bitrixErrorFrom,
   bitrixNetworkError,
+  bitrixPaused,
   bitrixTimeout,
   isBitrixError,
 } from './errors.js'
 import type { LeakyBucket, Sleep } from './leaky-bucket.js'
+import type { OperatingLimits } from './operating-limits.js'
+import { innerMethods, pauseOn, recordReplyTimes } from './operating-pauses.js'
 import { maxRedirects, redirectStatuses, redirectTarget, refuseRedirect } from './redirect-target.js'
 
 export interface RestCallOptions {
@@ -17,6 +20,11 @@ export interface RestCallOptions {
   limiter: LeakyBucket
   sleep: Sleep
   timeoutMs: number
+  /** Timeout of a `batch` request: up to 50 commands may legitimately run for tens of seconds. */
+  batchTimeoutMs?: number
+  /** The portal's per-method time budget: read from every reply's `time`, paused methods wait. */
+  operating?: OperatingLimits
+  now?: () => number
   /** Extra attempts on retryable errors (503, 429, 5xx, timeout, network). */
   retries: number
   /** First backoff step; doubles per attempt, with jitter. */
@@ -45,15 +53,19 @@ function parseRetryAfter(value: string | null, now: number): number | undefined 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
+const timeoutOf = (method: string, options: RestCallOptions) =>
+  method === 'batch' ? (options.batchTimeoutMs ?? options.timeoutMs) : options.timeoutMs
+
 async function sendOnce(url: string, body: string, method: string, options: RestCallOptions) {
   await options.limiter.take()
+  const timeoutMs = timeoutOf(method, options)
   try {
     const response = await options.fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: AbortSignal.timeout(timeoutMs),
     })
     if (redirectStatuses.has(response.status)) {
       await response.body?.cancel()
@@ -66,7 +78,7 @@ async function sendOnce(url: string, body: string, method: string, options: Rest
   } catch (err) {
     const name = err instanceof Error ? err.name : ''
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw bitrixTimeout(options.portal, method, options.timeoutMs, err)
+      throw bitrixTimeout(options.portal, method, timeoutMs, err)
     }
     throw bitrixNetworkError(options.portal, method, err)
   }
@@ -90,7 +102,12 @@ async function sendFollowing(base: string, method: string, body: string, options
   throw refuseRedirect(options.portal, method, `more than ${maxRedirects} times`)
 }
 
-function interpret(raw: RawReply, method: string, options: RestCallOptions): unknown {
+function interpret(
+  raw: RawReply,
+  method: string,
+  params: Record<string, unknown>,
+  options: RestCallOptions,
+): unknown {
   let json: unknown
   try {
     json = JSON.parse(raw.text)
@@ -104,6 +121,9 @@ function interpret(raw: RawReply, method: string, options: RestCallOptions): unk
     )
   }
   const reply = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>
+  if (options.operating !== undefined) {
+    recordReplyTimes(options.operating, reply, method, params, (options.now ?? Date.now)())
+  }
   if (raw.status >= 400 || reply.error !== undefined) {
     const context = {
       portal: options.portal,
@@ -124,6 +144,28 @@ function backoffMs(attempt: number, error: BitrixError, options: RestCallOptions
   return Math.round(step * (0.5 + (options.random ?? Math.random)() * 0.5))
 }
 
+/** A method the portal paused is not called before the pause ends; one near its limit is spaced out. */
+async function respectPauses(
+  method: string,
+  params: Record<string, unknown>,
+  options: RestCallOptions,
+  now: () => number,
+): Promise<void> {
+  const limits = options.operating
+  if (limits === undefined) return
+  const methods = innerMethods(method, params)
+  const paused = limits.pausedUntil(methods, now())
+  if (paused !== undefined) throw bitrixPaused(options.portal, method, paused.until, paused.reason)
+  const wait = limits.slowDownMs(methods, now())
+  if (wait > 0) {
+    options.logger?.debug(
+      { portal: options.portal, method, waitMs: wait },
+      'near the operating-time limit, slowing down',
+    )
+    await options.sleep(wait)
+  }
+}
+
 /**
  * One REST call: `POST <base><method>` with a PHP-style form body. Returns the reply's `result`;
  * throws BitrixError after `retries` bounded retries of retryable failures.
@@ -136,13 +178,19 @@ export async function restCall(
 ): Promise<unknown> {
   const body = encodeForm(params)
   let current = base
+  const now = options.now ?? Date.now
   for (let attempt = 0; ; attempt++) {
     try {
+      await respectPauses(method, params, options, now)
       const sent = await sendFollowing(current, method, body, options)
       current = sent.base
-      return interpret(sent.raw, method, options)
+      return interpret(sent.raw, method, params, options)
     } catch (err) {
       if (!isBitrixError(err)) throw err
+      // A paused method is not retried here: the job waits for the pause, spending no attempt.
+      if (options.operating !== undefined)
+        pauseOn(options.operating, err, method, params, now(), options.logger)
+      if (err.pausedUntil !== undefined) throw err
       const delay = backoffMs(attempt, err, options)
       if (!err.retryable || attempt >= options.retries || delay > (options.maxWaitMs ?? 30_000)) throw err
       if (err.bitrixCode === 'QUERY_LIMIT_EXCEEDED') options.limiter.penalize(delay)

@@ -1,5 +1,6 @@
 import type { MirrorFile } from '../model.js'
 import type { BitrixError } from './errors.js'
+import type { MethodLimitState } from './operating-limits.js'
 
 /** One portal the bridge serves: configured by hand (webhook mode) or installed (OAuth mode). */
 export interface PortalRecord {
@@ -62,4 +63,6 @@ export interface BitrixClient {
   readMessages(portal: PortalRecord, refs: readonly MessageRef[]): Promise<ReadResult[]>
   /** One REST call (limited, retried). Returns `result`. */
   call(portal: PortalRecord, method: string, params?: Record<string, unknown>): Promise<unknown>
+  /** Each portal's per-method operating time and pauses (OPERATION_TIME_LIMIT…), for /metrics. */
+  operatingState?(): Array<MethodLimitState & { portal: string }>
 }

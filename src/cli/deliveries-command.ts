@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from '../store/store.js'
+import type { DeliveryLogEntry, DeliveryStatus } from '../store/store.js'
 import type { CliIo } from './bind-command.js'
 import { loadCliConfig } from './load.js'
 import { openPortalContext } from './portal-context.js'
@@ -8,6 +8,22 @@ export interface DeliveriesOptions {
   limit?: number
   portal?: string
   status?: DeliveryStatus
+}
+
+const pausedDetail = /^(.*?) \(paused until (\S+); not counted as an attempt\)$/
+
+/** Reads that wait for a Bitrix24 pause (OPERATION_TIME_LIMIT…), newest per portal, still running. */
+function pausedLines(entries: readonly DeliveryLogEntry[], now: number): string[] {
+  const seen = new Set<string>()
+  const out: string[] = []
+  for (const e of entries) {
+    const match = pausedDetail.exec(e.detail ?? '')
+    const until = match?.[2] === undefined ? Number.NaN : Date.parse(match[2])
+    if (match === null || !(until > now) || seen.has(e.portal)) continue
+    seen.add(e.portal)
+    out.push(`  ${e.portal}: reads paused until ${match[2]} — ${match[1]}`)
+  }
+  return out.length === 0 ? [] : ['paused by Bitrix24 (jobs wait, no attempt spent):', ...out]
 }
 
 /**
@@ -42,6 +58,7 @@ export async function deliveriesCommand(options: DeliveriesOptions, io: CliIo = 
       ...(options.portal === undefined ? {} : { portal: options.portal }),
       ...(options.status === undefined ? {} : { status: options.status }),
     })
+    lines.push(...pausedLines(entries, Date.now()))
     lines.push(entries.length === 0 ? 'recent deliveries: none' : 'recent deliveries (newest first):')
     for (const e of entries) {
       const detail = e.detail === undefined ? '' : ` — ${e.detail}`

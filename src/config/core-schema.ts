@@ -178,6 +178,11 @@ export const coreSchema: Schema<CoreSettings> = {
       default: DEFAULT_EVENTS,
     },
     timeoutMs: { doc: 'Timeout of one REST request, in ms.', format: integer(1), default: 10000 },
+    batchTimeoutMs: {
+      doc: 'Timeout of one `batch` request (up to 50 reads), in ms; Bitrix24 cloud allows 60 s.',
+      format: integer(1),
+      default: 60000,
+    },
     retries: {
       doc: 'Retries inside one REST call (503/429/5xx/timeout) before the job is retried later.',
       format: integer(0),

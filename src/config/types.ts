@@ -48,6 +48,8 @@ export interface BitrixConfig {
   events: string[]
   /** REST request timeout (ms). */
   timeoutMs: number
+  /** Timeout of a `batch` request (default 60000). */
+  batchTimeoutMs: number
   /** Retries inside one REST call for 503/429/5xx/timeouts before the job is retried later. */
   retries: number
 }

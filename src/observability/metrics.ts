@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import type { MethodLimitState } from '../bitrix/operating-limits.js'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { DeliveryLogEntry, QueueName, Store } from '../store/store.js'
 
@@ -17,7 +18,14 @@ const queues: QueueName[] = ['fetch', 'deliver']
  * Prometheus metrics (`/metrics`): answers to Bitrix24, deliveries per output and outcome, queue
  * sizes and portals needing a re-install (both read when scraped), plus Node's process metrics.
  */
-export function createMetrics(deps: { store: Store; portals: PortalDirectory }): Metrics {
+export interface MetricsDeps {
+  store: Store
+  portals: PortalDirectory
+  /** Per portal and method: Bitrix24's operating time and the bridge's pauses (OPERATION_TIME_LIMIT…). */
+  operating?: () => Array<MethodLimitState & { portal: string }>
+}
+
+export function createMetrics(deps: MetricsDeps): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'openline_bridge_' })
   const events = new Counter({
@@ -64,6 +72,36 @@ export function createMetrics(deps: { store: Store; portals: PortalDirectory }):
       for (const [status, n] of counts) this.set({ status }, n)
     },
   })
+  if (deps.operating !== undefined) {
+    const operating = deps.operating
+    new Gauge({
+      name: 'openline_bridge_bitrix_operating_seconds',
+      help: "Seconds of server time a Bitrix24 method used in the last 10 minutes (the reply's time.operating; the cloud blocks a method at about 480)",
+      labelNames: ['portal', 'method'] as const,
+      registers: [registry],
+      collect() {
+        this.reset()
+        for (const s of operating()) this.set({ portal: s.portal, method: s.method }, s.operating)
+      },
+    })
+    new Gauge({
+      name: 'openline_bridge_bitrix_paused_seconds',
+      help: 'Seconds until the bridge calls a paused Bitrix24 method again (OPERATION_TIME_LIMIT, METHOD_CONFIRM_WAITING; method * = OVERLOAD_LIMIT, the whole portal); 0 = not paused',
+      labelNames: ['portal', 'method', 'reason'] as const,
+      registers: [registry],
+      collect() {
+        this.reset()
+        const now = Date.now()
+        for (const s of operating()) {
+          if (s.pausedUntil === 0) continue
+          this.set(
+            { portal: s.portal, method: s.method, reason: s.reason ?? '' },
+            (s.pausedUntil - now) / 1000,
+          )
+        }
+      },
+    })
+  }
   return {
     registry,
     countEvent: (status) => events.inc({ status: String(status) }),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { type BitrixError, isBitrixError } from '../bitrix/errors.js'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { BitrixClient, MessageRef, ReadResult } from '../bitrix/types.js'
 import type { PipelineConfig, RouteConfig } from '../config/types.js'
@@ -44,6 +45,8 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
   const reading = new Map<string, Promise<void>>()
 
   async function fail(job: Job<FetchPayload>, error: unknown, retryable: boolean): Promise<void> {
+    if (isBitrixError(error) && error.pausedUntil !== undefined)
+      return waitForPause(job, error, error.pausedUntil)
     const message = errorMessage(error)
     const p = job.payload
     const verdict = retryable
@@ -87,6 +90,30 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
     )
     const runAt = deps.now() + config.backoffMaxMs
     for (const job of jobs) await store.retry(job, { runAt, error: message, countAttempt: false })
+  }
+
+  /**
+   * Bitrix24 paused the read method (OPERATION_TIME_LIMIT, OVERLOAD_LIMIT, METHOD_CONFIRM_WAITING):
+   * the job runs again when the pause ends, and the wait spends no attempt.
+   */
+  async function waitForPause(job: Job<FetchPayload>, error: BitrixError, until: number): Promise<void> {
+    const p = job.payload
+    const detail = `${errorMessage(error)} (paused until ${new Date(until).toISOString()}; not counted as an attempt)`
+    log.warn(
+      { portal: p.portal, messageId: p.event.messageId, pausedUntil: until, code: error.bitrixCode },
+      'read paused',
+    )
+    await store.retry(job, { runAt: until, error: detail, countAttempt: false })
+    await store.log({
+      at: deps.now(),
+      portal: p.portal,
+      messageId: p.event.messageId,
+      output: '-',
+      action: 'read',
+      status: 'failed',
+      attempt: job.attempts,
+      detail,
+    })
   }
 
   const needsReinstall = (err: unknown) =>

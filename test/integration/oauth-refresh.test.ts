@@ -192,4 +192,33 @@ describe('OAuth token refresh', () => {
     expect((await bridge.app.store.getPortal(p.memberId))?.status).toBe('needs-reinstall')
     expect(await bridge.app.store.stats('fetch')).toMatchObject({ pending: 1, dead: 0 })
   })
+
+  it('invalid_token gets one refresh and one retry (as the official JS SDK does), not a re-install', async () => {
+    bridge = await startOAuthBridge({ outputs: { 'console.main': { type: 'console', stream: 'stderr' } } })
+    const [p] = bridge.portals
+    if (!p) throw new Error('no portal')
+    await bridge.install(p)
+    p.fake.invalidateToken(p.accessToken)
+    await bridge.edit(p, [{ chatId: 1024, messageId: 2057 }])
+    await bridge.drain()
+    expect((await bridge.app.store.getPortal(p.memberId))?.status).toBe('active')
+    expect(bridge.oauth.requests.map((r) => r.status)).toEqual([200])
+    expect(await bridge.app.store.stats('fetch')).toMatchObject({ pending: 0, dead: 0 })
+  })
+
+  it('INVALID_CREDENTIALS (403) fails that job with advice; the portal stays active', async () => {
+    bridge = await startOAuthBridge({ outputs: { 'console.main': { type: 'console', stream: 'stderr' } } })
+    const [p] = bridge.portals
+    if (!p) throw new Error('no portal')
+    await bridge.install(p)
+    p.fake.failFor(60_000, {
+      status: 403,
+      body: { error: 'INVALID_CREDENTIALS', error_description: 'Invalid request credentials' },
+    })
+    await bridge.edit(p, [{ chatId: 1024, messageId: 2057 }])
+    await bridge.drain()
+    expect((await bridge.app.store.getPortal(p.memberId))?.status).toBe('active')
+    const [dead] = await bridge.app.store.listDead('fetch')
+    expect(dead?.reason).toMatch(/lacks the permissions/)
+  })
 })

@@ -139,3 +139,29 @@ describe('an edit end to end', () => {
     expect(dead?.reason).toMatch(/history/)
   })
 })
+
+describe('Bitrix24 pauses the read method (OPERATION_TIME_LIMIT)', () => {
+  it('the job waits for operating_reset_at without spending an attempt, and is never dead-lettered', async () => {
+    bridge = await startBridge({
+      outputs: { 'hook.ops': { type: 'webhook', url: sink.url } },
+      pipeline: { maxAttempts: 1 },
+    })
+    const b = bridge
+    const resetAt = Math.floor(Date.now() / 1000) + 300
+    // A first read tells the bridge when the oldest basket resets (operating_reset_at)…
+    b.portal.setOperating('im.dialog.messages.get', 300, resetAt)
+    await b.post(readFixture('onopenlinemessageupdate.server.form.txt'))
+    await b.drain()
+    // …then the method goes over its budget.
+    b.portal.setOperating('im.dialog.messages.get', 480, resetAt)
+    await b.post(readFixture('onopenlinemessageupdate.docs.form.txt'))
+    await b.drain()
+    await b.drain()
+    expect(await b.app.store.stats('fetch')).toMatchObject({ pending: 1, dead: 0 })
+    const [entry] = await b.app.store.listDeliveries({ messageId: 2056 })
+    expect(entry).toMatchObject({ status: 'failed', action: 'read' })
+    expect(entry?.detail).toContain(`paused until ${new Date(resetAt * 1000 + 1000).toISOString()}`)
+    expect(entry?.detail).toContain('not counted as an attempt')
+    expect(entry?.detail).not.toContain('rateLimit')
+  })
+})

@@ -45,6 +45,10 @@ export interface FakePortalState {
   builtin: Map<string, FakeMethod>
   /** Base for file URLs. */
   origin: string
+  /** Charges each method call against its operating-time budget (429 when over it). */
+  charge?: (method: string) => void
+  /** The `time` block of one method's reply (`result_time` entries of a batch). */
+  timeOf?: (method: string, startedAt: number) => Record<string, unknown>
 }
 
 /** A REST error reply: `{error, error_description}` with an HTTP status. */
@@ -166,6 +170,7 @@ function sessionHistoryGet(state: FakePortalState, params: Record<string, unknow
 }
 
 export function runMethod(state: FakePortalState, method: string, params: Record<string, unknown>): unknown {
+  state.charge?.(method)
   const custom = state.custom.get(method) ?? state.builtin.get(method)
   if (custom !== undefined) return custom(params)
   if (method === 'im.dialog.messages.get') return dialogMessagesGet(state, params)
@@ -196,9 +201,12 @@ export function runBatch(state: FakePortalState, commands: FakeBatchCommand[], h
   }
   const result: Record<string, unknown> = {}
   const errors: Record<string, unknown> = {}
+  const times: Record<string, unknown> = {}
   for (const command of commands) {
+    const startedAt = Date.now() / 1000
     try {
       result[command.key] = runMethod(state, command.method, command.params)
+      if (state.timeOf !== undefined) times[command.key] = state.timeOf(command.method, startedAt)
     } catch (err) {
       if (!(err instanceof FakeRestError)) throw err
       errors[command.key] = { error: err.error, error_description: err.description }
@@ -211,6 +219,6 @@ export function runBatch(state: FakePortalState, commands: FakeBatchCommand[], h
     result_error: orList(errors),
     result_total: [],
     result_next: [],
-    result_time: [],
+    result_time: orList(times),
   }
 }

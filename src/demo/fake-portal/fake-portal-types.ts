@@ -26,6 +26,8 @@ export interface FakePortalOptions {
   /** Enforce Bitrix24's leaky bucket (off by default). */
   rateLimit?: { burst: number; perSecond: number }
   historyAccess?: boolean
+  /** Seconds of server time each method may use per 10 minutes (default 480, the cloud's). */
+  operatingLimit?: number
   /** Interface to listen on (default 127.0.0.1; any 127.x.y.z works on Linux). */
   host?: string
 }
@@ -67,6 +69,12 @@ export interface FakePortal {
   issueToken(token?: string): string
   /** Answer 401 expired_token to this token from now on. */
   expireToken(token: string): void
+  /** Answer 401 invalid_token to this token from now on (a refresh cures it). */
+  invalidateToken(token: string): void
+  /** Set a method's used operating seconds (and reset, unix seconds): at the limit it answers 429. */
+  setOperating(method: string, seconds: number, resetAt?: number): void
+  /** Seconds of operating time each call of `method` costs from now on (default 0). */
+  setOperatingCost(method: string, seconds: number): void
   /** Forget a token: 401 NO_AUTH_FOUND from now on (the app was removed). */
   revokeToken(token: string): void
   /** Event bindings and the offline queue (event.* methods). */

@@ -15,6 +15,7 @@ import {
   runBatch,
   runMethod,
 } from './fake-portal-methods.js'
+import { createFakeOperating } from './fake-portal-operating.js'
 import type { FakeFailure, FakePortal, FakePortalOptions, FakeRequest } from './fake-portal-types.js'
 
 // A fake Bitrix24 portal on loopback speaking the real wire format: form-encoded POSTs to
@@ -61,8 +62,11 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
   }
   const events = createEventState()
   state.builtin = eventMethods(events)
+  const operating = createFakeOperating(options.operatingLimit)
+  state.charge = (method) => operating.charge(method)
+  state.timeOf = (method, startedAt) => operating.time(method, startedAt)
   // OAuth mode: access tokens the portal accepts, and the ones it calls expired.
-  const tokens = new Map<string, 'valid' | 'expired'>()
+  const tokens = new Map<string, 'valid' | 'expired' | 'invalid'>()
   let bucket: FakeBucket | undefined = options.rateLimit && createFakeBucket(options.rateLimit)
   let failures: Array<{ left: number; until: number; failure: FakeFailure }> = []
   let redirectBase: string | undefined
@@ -119,6 +123,12 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
           error_description: 'The access token provided has expired.',
         })
       }
+      if (known === 'invalid') {
+        return reply(401, {
+          error: 'invalid_token',
+          error_description: 'The access token provided is invalid.',
+        })
+      }
       if (known === undefined)
         return reply(401, { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' })
       delete record.params.auth
@@ -126,16 +136,19 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
     if (bucket !== undefined && !bucket.admit()) {
       return reply(503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' })
     }
-    const time = { start: Date.now() / 1000, finish: Date.now() / 1000, duration: 0, processing: 0 }
+    const startedAt = Date.now() / 1000
     try {
       if (method === 'batch') {
         record.commands = parseBatchCommands(record.params)
         stats.commands += record.commands.length
         const halt = String(record.params.halt ?? '0') === '1'
-        return reply(200, { result: runBatch(state, record.commands, halt), time })
+        const result = runBatch(state, record.commands, halt)
+        return reply(200, { result, time: operating.time(method, startedAt) })
       }
       stats.commands += 1
-      return reply(200, { result: runMethod(state, method, record.params), time })
+      const result = runMethod(state, method, record.params)
+      // Every successful reply carries `time`, with the method's operating figures.
+      return reply(200, { result, time: operating.time(method, startedAt) })
     } catch (err) {
       if (!(err instanceof FakeRestError)) throw err
       return reply(err.status, { error: err.error, error_description: err.description })
@@ -198,6 +211,9 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
       return token
     },
     expireToken: (token) => void tokens.set(token, 'expired'),
+    invalidateToken: (token) => void tokens.set(token, 'invalid'),
+    setOperating: (method, seconds, resetAt) => operating.set(method, seconds, resetAt),
+    setOperatingCost: (method, seconds) => operating.setCost(method, seconds),
     revokeToken: (token) => void tokens.delete(token),
     events,
     addOfflineEvent: (name, data, messageId) => addOfflineEvent(events, name, data, messageId),

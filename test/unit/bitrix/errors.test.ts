@@ -8,7 +8,7 @@ const context = { portal: 'example.bitrix24.com', method: 'im.dialog.messages.ge
 describe('bitrixErrorFrom', () => {
   it.each([
     [503, 'error.query-limit-exceeded.503.json', ErrorCodes.BITRIX_RATE_LIMITED, 'QUERY_LIMIT_EXCEEDED'],
-    [429, 'error.operation-time-limit.429.json', ErrorCodes.BITRIX_RATE_LIMITED, 'OPERATION_TIME_LIMIT'],
+    [429, 'error.operation-time-limit.429.json', ErrorCodes.BITRIX_TIME_LIMITED, 'OPERATION_TIME_LIMIT'],
   ])('retries HTTP %i (%s)', (status, file, code, bitrixCode) => {
     const error = bitrixErrorFrom(status, restFixture(file), context)
     expect(error).toMatchObject({ code, bitrixCode, httpStatus: status, retryable: true })

@@ -49,6 +49,7 @@ describe('validateConfig', () => {
       connectors: [],
       events: ['ONOPENLINEMESSAGEUPDATE', 'ONOPENLINEMESSAGEADD', 'ONOPENLINEMESSAGEDELETE'],
       timeoutMs: 10000,
+      batchTimeoutMs: 60000,
       retries: 3,
     })
     expect(config.policy).toEqual({ missingOriginal: 'send-new', editMarker: '(edited)', deleted: 'strike' })
