@@ -13,6 +13,22 @@ export function escapedLength(ch: string): number {
   return entities[ch]?.length ?? ch.length
 }
 
+// Slack's formatting markers. One typed in a chat must show as typed: a word joiner (U+2060,
+// invisible, no break) on each side makes it neither an opening nor a closing marker, since
+// Slack only honours a marker next to a space, punctuation or the end of the line on its outside.
+const markers = /[*_~`]/g
+const JOINER = '\u2060'
+
+/** Text as it must appear in mrkdwn: escaped, and with typed formatting markers neutralized. */
+export function escapeRunText(text: string): string {
+  return escapeText(text).replace(markers, (ch) => `${JOINER}${ch}${JOINER}`)
+}
+
+/** Length of one character once written by `escapeRunText`. */
+export function runCharLength(ch: string): number {
+  return '*_~`'.includes(ch) ? ch.length + 2 * JOINER.length : escapedLength(ch)
+}
+
 // Only these schemes become links: a `javascript:` URL typed in a chat must not turn into one.
 const safeUrl = /^(https?:\/\/|mailto:)\S/i
 
@@ -29,7 +45,7 @@ export function linkToken(url: string, label: string): string {
   const target = url.trim().replace(/[<>|\s]/g, (ch) => encodeURIComponent(ch))
   const shown = label.replace(/\s+/g, ' ').trim()
   if (shown === '' || shown === url.trim()) return `<${target}>`
-  return `<${target}|${escapeText(shown.replaceAll('|', '¦'))}>`
+  return `<${target}|${escapeRunText(shown.replaceAll('|', '¦'))}>`
 }
 
 /** A date Slack shows in the reader's time zone, with a UTC fallback for clients that cannot. */

@@ -1,4 +1,4 @@
-import { escapeText } from './escape.js'
+import { escapeRunText, escapeText } from './escape.js'
 import { BOLD, ITALIC, type Line, type Run, STRIKE } from './layout.js'
 
 const order = [BOLD, ITALIC, STRIKE] as const
@@ -24,7 +24,7 @@ export function renderRuns(runs: readonly Run[]): string {
     for (const bit of open.splice(depth).reverse()) chunks.push(marker[bit]!)
   }
   for (const run of runs) {
-    const text = run.kind === 'text' ? escapeText(run.text) : run.text
+    const text = run.kind === 'text' ? escapeRunText(run.text) : run.text
     let keep = 0
     while (keep < open.length && run.styles & open[keep]!) keep++
     closeTo(keep)

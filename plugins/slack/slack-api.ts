@@ -96,6 +96,8 @@ export function createSlackApi(settings: SlackApiSettings): SlackApi {
           channel,
           text,
           mrkdwn: true,
+          // The text is finished mrkdwn; Slack must not re-parse it (see update).
+          parse: 'none',
           unfurl_links: false,
           ...(settings.username === undefined ? {} : { username: settings.username }),
           ...(settings.iconUrl === undefined ? {} : { icon_url: settings.iconUrl }),
@@ -127,7 +129,9 @@ export function createSlackApi(settings: SlackApiSettings): SlackApi {
       )
     },
     async update(channel, ts, text) {
-      await call('chat.update', true, () => client.chat.update({ channel, ts, text }))
+      // chat.update defaults to `parse: client`, unlike chat.postMessage: it would show our link
+      // markup as text and link bare URLs. `none` makes an edit render exactly like the post.
+      await call('chat.update', true, () => client.chat.update({ channel, ts, text, parse: 'none' }))
     },
     async remove(channel, ts) {
       try {

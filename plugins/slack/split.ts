@@ -3,7 +3,7 @@
  * runs, then a long text run at whitespace, and only as a last resort between two characters.
  * Raw text is escaped after it is cut, so an entity (`&amp;`) or a `<url|label>` is never cut.
  */
-import { escapedLength } from './escape.js'
+import { escapedLength, runCharLength } from './escape.js'
 import type { Line, Run } from './layout.js'
 import { markerCost, renderLine } from './render-line.js'
 
@@ -60,7 +60,7 @@ function atoms(runs: readonly Run[], budget: number): Run[] {
     }
     for (const word of run.text.match(/\S*\s*/g) ?? []) {
       if (word === '') continue
-      const parts = chunkText(word, room, escapedLength)
+      const parts = chunkText(word, room, runCharLength)
       for (const text of parts) out.push({ kind: 'text', text, styles: run.styles })
     }
   }
@@ -69,7 +69,7 @@ function atoms(runs: readonly Run[], budget: number): Run[] {
 
 function atomCost(run: Run): number {
   const body =
-    run.kind === 'token' ? run.text.length : [...run.text].reduce((n, ch) => n + escapedLength(ch), 0)
+    run.kind === 'token' ? run.text.length : [...run.text].reduce((n, ch) => n + runCharLength(ch), 0)
   return body + markerCost(run.styles)
 }
 

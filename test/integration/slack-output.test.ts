@@ -6,6 +6,7 @@ import type { OutputPlugin } from '../../src/plugins/api.js'
 import { parseBbCode } from '../../src/render/index.js'
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js'
 import { createPlugin, outputFailure } from '../support/plugin-under-test.js'
+import { visibleMrkdwn } from '../support/render-mrkdwn.js'
 import { makeMessage } from '../unit/plugins/make-message.js'
 import { mrkdwnProblems } from '../unit/plugins/slack/check-mrkdwn.js'
 
@@ -69,6 +70,7 @@ describe('slack output against a fake Slack Web API', () => {
       channel: '#support',
       text: '*Anna Petrova:*\nPrice &lt; 100 &amp; *fast* Ivan Orlov &lt;@U1&gt;',
       mrkdwn: 'true',
+      parse: 'none',
       unfurl_links: 'false',
       username: 'Bitrix24',
       icon_url: 'https://x.test/i.png',
@@ -86,6 +88,7 @@ describe('slack output against a fake Slack Web API', () => {
       channel: 'C0SUPPORT',
       ts: '1714649632.000101',
       text: '*Anna Petrova:*\nsecond _try_ _(edited)_',
+      parse: 'none',
     })
     expect(slack.messages('C0SUPPORT')).toEqual([
       { ts: '1714649632.000101', text: call!.body.text, edited: true },
@@ -100,6 +103,39 @@ describe('slack output against a fake Slack Web API', () => {
     await plugin.delete?.(ref, bbMessage('', { kind: 'deleted' }))
     expect(slack.callsTo('chat.delete').map((c) => c.body.ts)).toEqual(ref.ts)
     expect(slack.messages('C0SUPPORT')).toEqual([])
+  })
+
+  it('an edit renders exactly like the post: parse none on chat.update as on chat.postMessage', async () => {
+    const plugin = create()
+    const bbcode = 'read [url=https://example.com/a?b=1&c=2]the docs[/url] or https://example.com/raw'
+    const ref = await plugin.send(bbMessage(bbcode, { kind: 'added' }))
+    const posted = slack.messages('C0SUPPORT')[0]!.text
+    // The same text again, as an edit without the marker: Slack must store what the post stored.
+    await createPlugin(slackPlugin, 'slack.support', {
+      token: 'xoxb-good',
+      channel: '#support',
+      apiUrl: slack.apiUrl,
+      ratePerSecond: 1000,
+      editMarker: '',
+    }).update(ref, bbMessage(bbcode))
+    expect(slack.messages('C0SUPPORT')[0]!.text).toBe(posted)
+    expect(slack.callsTo('chat.update')[0]!.body.parse).toBe('none')
+    expect(slack.callsTo('chat.postMessage')[0]!.body.parse).toBe('none')
+    expect(slack.rendered('C0SUPPORT')[0]).toContain('<a href="https://example.com/a?b=1&c=2">the docs</a>')
+  })
+
+  it('shows * _ ~ and backticks typed in a chat as typed, in posts and edits', async () => {
+    const plugin = create()
+    const typed = 'price 2*3*4, file_name_v2 and _snake_case_, ~approx~ *stars* `cmd`'
+    const ref = await plugin.send(bbMessage(`${typed} [b]bold[/b]`, { kind: 'added' }))
+    // What a reader sees: only the bridge's own bold; every typed marker shows as typed.
+    const shown = () => slack.rendered('C0SUPPORT')[0]!.replaceAll('\u2060', '')
+    expect(shown()).toBe(`<b>Anna Petrova:</b>\n${typed} <b>bold</b>`)
+    expect(visibleMrkdwn(slack.messages('C0SUPPORT')[0]!.text)).toBe(`Anna Petrova:\n${typed} bold`)
+
+    await plugin.update(ref, bbMessage(`[i]${typed}[/i]`))
+    expect(shown()).toBe(`<b>Anna Petrova:</b>\n<i>${typed}</i> <i>(edited)</i>`)
+    expect(mrkdwnProblems(slack.messages('C0SUPPORT')[0]!.text)).toEqual([])
   })
 
   it('maps a 429 to rate-limited with Retry-After, making exactly one request', async () => {

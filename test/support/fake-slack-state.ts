@@ -1,4 +1,5 @@
 /** The fake Slack's channels and messages, and the Web API methods the Slack output uses. */
+import { applyParse, type ParseMode, parseModeOf, type SlackDirectory } from './slack-parse.js'
 
 export interface FakeSlackMessage {
   ts: string
@@ -26,6 +27,9 @@ export interface FakeChannel {
 
 type Answer = { ok: true; [key: string]: unknown } | { ok: false; error: string; [key: string]: unknown }
 
+// Each method's default `parse` (test/fixtures/slack/parse-modes.json): chat.update differs.
+const defaultParse: Record<string, ParseMode> = { 'chat.postMessage': 'none', 'chat.update': 'client' }
+
 // Slack's documented limit for `text` (https://api.slack.com/methods/chat.postMessage#truncating).
 const MAX_TEXT = 40_000
 
@@ -37,6 +41,16 @@ export class SlackState {
     private readonly channels: FakeChannel[],
     private readonly readHistory = true,
   ) {}
+
+  /** Who `parse=full` can link to: the channels, and the bot itself. */
+  private get directory(): SlackDirectory {
+    return { users: [{ id: 'U0BOT', name: 'bridge' }], channels: this.channels }
+  }
+
+  /** The text as Slack stores it after applying the call's `parse` mode (or the method's default). */
+  private parsed(method: string, body: Record<string, string>): string {
+    return applyParse(body.text!, parseModeOf(body.parse, defaultParse[method]!), this.directory)
+  }
 
   messages(channelId: string): FakeSlackMessage[] {
     return this.byId(channelId)?.messages.map((m) => ({ ...m })) ?? []
@@ -88,7 +102,7 @@ export class SlackState {
     this.seq += 1
     const message: FakeSlackMessage = {
       ts: `1714649632.${String(this.seq).padStart(6, '0')}`,
-      text: body.text!,
+      text: this.parsed('chat.postMessage', body),
     }
     if (body.username !== undefined) message.username = body.username
     if (body.icon_url !== undefined) message.iconUrl = body.icon_url
@@ -116,7 +130,7 @@ export class SlackState {
     const checked = checkText(body.text)
     if (checked) return checked
     const message = found.channel.messages[found.index]!
-    message.text = body.text!
+    message.text = this.parsed('chat.update', body)
     message.edited = true
     return { ok: true, channel: found.channel.id, ts: message.ts, text: message.text }
   }

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type FakeChannel, type FakeSlackMessage, SlackState } from './fake-slack-state.js'
+import { renderMrkdwn } from './render-mrkdwn.js'
 
 export type { FakeSlackMessage } from './fake-slack-state.js'
 
@@ -41,6 +42,8 @@ export interface FakeSlack {
   callsTo(method: string): FakeSlackCall[]
   /** Messages currently in a channel (by ID), oldest first, with the metadata they were posted with. */
   messages(channelId: string): FakeSlackMessage[]
+  /** The messages of a channel as a Slack client shows them (HTML, see render-mrkdwn.ts), oldest first. */
+  rendered(channelId: string): string[]
   /** The next `times` calls (of `method`, or of any method) answer `{ok: false, error}`. */
   failNext(error: string, options?: { method?: string; times?: number }): void
   /** The next `times` calls answer this HTTP status. */
@@ -143,6 +146,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
     messages: (channelId) => state.messages(channelId),
+    rendered: (channelId) => state.messages(channelId).map((m) => renderMrkdwn(m.text)),
     failNext(error, opts = {}) {
       failures.push({ method: opts.method, times: opts.times ?? 1, kind: { error } })
     },
