@@ -3,7 +3,7 @@ import type { MirrorMessage } from '../../src/model.js'
 import { definePlugin, OutputError } from '../../src/plugins/api.js'
 import { type BodySettings, composeBody, type EmailAction } from './compose.js'
 import { smtpError } from './map-error.js'
-import { domainOf, keyPart, newMessageId } from './message-id.js'
+import { domainOf, followUpPart, keyPart, newMessageId } from './message-id.js'
 import { createPacer } from './pace.js'
 import { type EmailOptions, emailDefaults, emailSchema } from './schema.js'
 import { renderSubject } from './subject.js'
@@ -35,7 +35,11 @@ export default definePlugin<EmailOptions>({
       )
     }
     const target = smtpTarget(options.smtp)
-    const pace = createPacer(options.minIntervalMs ?? emailDefaults.minIntervalMs)
+    const pace = createPacer(
+      options.minIntervalMs ?? emailDefaults.minIntervalMs,
+      Date.now,
+      target.concurrency,
+    )
     const template = options.subjectTemplate ?? emailDefaults.subjectTemplate
     const settings: BodySettings = {
       showPrevious: options.showPrevious ?? emailDefaults.showPrevious,
@@ -46,11 +50,14 @@ export default definePlugin<EmailOptions>({
 
     /** Sends one mail and returns its Message-ID. */
     const mail = async (action: EmailAction, msg: MirrorMessage, thread: Threading): Promise<string> => {
-      // The same creation retried after a crash gets the same Message-ID, so mail clients show one.
-      const messageId = msg.idempotencyKey
-        ? newMessageId(msg, domain, keyPart(msg.idempotencyKey))
-        : newMessageId(msg, domain)
       const body = composeBody(action, msg, settings)
+      // A job retried after a crash gets the same Message-ID, so mail clients show one mail: the
+      // creation's from its idempotency key, a follow-up's from the job itself.
+      const messageId = newMessageId(
+        msg,
+        domain,
+        msg.idempotencyKey ? keyPart(msg.idempotencyKey) : followUpPart(context.id, action, msg, body.text),
+      )
       const info = await pace(async () => {
         try {
           return await target.transporter.sendMail({

@@ -13,6 +13,16 @@ export interface EmailSmtpOptions {
   tls?: { rejectUnauthorized?: boolean }
   /** Give up connecting, waiting for the greeting or an idle socket after this long. */
   timeoutMs?: number
+  /** Keep connections open and reuse them (nodemailer's pooled transport); `false`: one per mail. */
+  pool?: boolean
+  /** Connections the pool opens at most, and mails sent at the same time. */
+  maxConnections?: number
+  /** Mails sent over one pooled connection before it is replaced. */
+  maxMessages?: number
+  /** At most this many mails per `rateDelta` milliseconds, across the pool's connections. */
+  rateLimit?: number
+  /** The period `rateLimit` counts in, in milliseconds. */
+  rateDelta?: number
 }
 
 export interface EmailOptions {
@@ -42,7 +52,20 @@ export const emailDefaults = {
   secure: false,
   timeoutMs: 30_000,
   minIntervalMs: 0,
+  pool: true,
+  maxConnections: 1,
+  maxMessages: 100,
+  rateDelta: 1000,
 } as const
+
+const count = (description: string, fallback?: number) =>
+  ({
+    type: 'integer',
+    minimum: 1,
+    ...(fallback === undefined ? {} : { default: fallback }),
+    nullable: true,
+    description,
+  }) as const
 
 const addressList = (description: string, minItems: number) =>
   ({
@@ -113,6 +136,25 @@ export const emailSchema: JSONSchemaType<EmailOptions> = {
           nullable: true,
           description: 'Give up connecting, waiting for the greeting or on an idle socket after this long.',
         },
+        pool: {
+          type: 'boolean',
+          default: emailDefaults.pool,
+          nullable: true,
+          description:
+            'Reuse SMTP connections (nodemailer pooled transport): one TCP+TLS+AUTH handshake for many mails instead of one per mail. `false`: a new connection per mail.',
+        },
+        maxConnections: count(
+          'Pooled connections opened at most; also how many mails are sent at the same time.',
+          emailDefaults.maxConnections,
+        ),
+        maxMessages: count(
+          'Mails sent over one pooled connection before it is closed and a new one opened.',
+          emailDefaults.maxMessages,
+        ),
+        rateLimit: count(
+          'At most this many mails per `rateDelta` milliseconds, shared by the pooled connections (none by default).',
+        ),
+        rateDelta: count('The period `rateLimit` counts in, in milliseconds.', emailDefaults.rateDelta),
       },
     },
     from: {

@@ -22,7 +22,11 @@ afterEach(async () => {
   await sink.close()
 })
 
-function create(options: Record<string, unknown> = {}, smtp: Record<string, unknown> = {}): OutputPlugin {
+function create(
+  options: Record<string, unknown> = {},
+  smtp: Record<string, unknown> = {},
+  id = 'email.support',
+): OutputPlugin {
   const all = {
     smtp: { host: sink.host, port: sink.port, ...smtp },
     from: 'Open lines <bridge@example.com>',
@@ -31,7 +35,7 @@ function create(options: Record<string, unknown> = {}, smtp: Record<string, unkn
     ...options,
   }
   // Through the schema, as createOutputs does, so the documented defaults apply.
-  const plugin = createPlugin(emailPlugin, 'email.support', all)
+  const plugin = createPlugin(emailPlugin, id, all)
   plugins.push(plugin)
   return plugin
 }
@@ -94,6 +98,29 @@ describe('email output over SMTP', () => {
     expect(again.header('in-reply-to')).toBe(editId)
     expect(again.header('references')).toBe(`${first.messageId} ${editId}`)
     expect(third.references).toEqual([first.messageId, editId, again.header('message-id')])
+  })
+
+  it('a follow-up resent after a crash has the same Message-ID; another edit or output gets another', async () => {
+    const plugin = create()
+    const first = (await plugin.send(makeMessage({ kind: 'added', ...text('Ships today') }))) as EmailRef
+    const edit = makeMessage({
+      ...text('Ships tomorrow'),
+      previousText: 'Ships today',
+      editedAt: '2024-05-02T11:33:00.000Z',
+    })
+    // The bridge crashed after the server took the follow-up: the job runs again from the same ref.
+    await plugin.update(first, edit)
+    await plugin.update(first, edit)
+    const ids = () => sink.mails.map((m) => m.parsed.header('message-id')!)
+    expect(ids()[1]).toMatch(/^<olb\.demo-member\.1024\.2057\.[0-9a-f]{16}@example\.com>$/)
+    expect(ids()[2]).toBe(ids()[1])
+
+    // Back to the first text in a later edit (another version), and a deletion: new mails.
+    await plugin.update(first, { ...edit, ...text('Ships today'), editedAt: '2024-05-02T11:40:00.000Z' })
+    await plugin.delete!(first, makeMessage({ kind: 'deleted', ...text(''), previousText: 'Ships today' }))
+    // The same edit mirrored by a second email output is another mail.
+    await create({}, {}, 'email.audit').update(first, edit)
+    expect(new Set(ids()).size).toBe(ids().length - 1)
   })
 
   it('keeps the subject the thread started with, even after the template changes', async () => {
@@ -200,5 +227,54 @@ describe('email output start() and SMTP failures', () => {
     const ref = await create().send(makeMessage())
     expect(ref).toMatchObject({ subject })
     expect(sink.mails[0]!.envelope.to).toEqual(['support@example.com'])
+  })
+})
+
+/** Polls until `done()`; the bound only catches a hang. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+describe('email output pooled SMTP transport', () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) => makeMessage({ kind: 'added', messageId: 3000 + i }))
+
+  it('sends many mails and follow-ups over one connection, and closes it on stop', async () => {
+    const plugin = create()
+    const refs = await Promise.all(many(6).map((msg) => plugin.send(msg)))
+    await plugin.update(refs[0], makeMessage({ messageId: 3000, ...text('edited') }))
+    expect(sink.mails).toHaveLength(7)
+    expect(sink.connections()).toBe(1)
+    expect(sink.openConnections()).toBe(1)
+    await plugin.stop!()
+    await until(() => sink.openConnections() === 0, 'the pooled connection to close')
+  })
+
+  it('maxConnections sends that many at a time, over that many connections at most', async () => {
+    const plugin = create({}, { maxConnections: 2 })
+    await Promise.all(many(8).map((msg) => plugin.send(msg)))
+    expect(sink.mails).toHaveLength(8)
+    expect(sink.connections()).toBeGreaterThan(0)
+    expect(sink.connections()).toBeLessThanOrEqual(2)
+  })
+
+  it('keeps using the pool after a refused mail', async () => {
+    sink.failNextData(451, '4.3.0 Temporary local problem')
+    const plugin = create()
+    expect((await failure(plugin.send(makeMessage()))).reason).toBe('transient')
+    await Promise.all(many(3).map((msg) => plugin.send(msg)))
+    expect(sink.mails).toHaveLength(3)
+    expect(sink.connections()).toBeLessThan(4)
+  })
+
+  it('pool: false opens one connection per mail', async () => {
+    const plugin = create({}, { pool: false })
+    for (const msg of many(3)) await plugin.send(msg)
+    expect(sink.mails).toHaveLength(3)
+    expect(sink.connections()).toBe(3)
   })
 })

@@ -15,6 +15,10 @@ export interface SmtpSink {
   host: '127.0.0.1'
   port: number
   mails: SinkMail[]
+  /** SMTP connections (sessions) clients have opened so far. */
+  connections(): number
+  /** Connections open now. */
+  openConnections(): number
   /** Accept only this login (any login is accepted until this is called). */
   requireLogin(user: string, pass: string): void
   /** Reject `RCPT TO` for this address with this reply code (550 by default). */
@@ -35,6 +39,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   let login: { user: string; pass: string } | undefined
   const rejected = new Map<string, { code: number; text: string }>()
   const dataFailures: { code: number; text: string }[] = []
+  let opened = 0
+  let closed = 0
 
   const server = new SMTPServer({
     logger: false,
@@ -42,6 +48,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     // Plain TCP on loopback: no STARTTLS to offer, and AUTH allowed without it.
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
+    onConnect(_session, callback) {
+      opened += 1
+      callback()
+    },
+    onClose() {
+      closed += 1
+    },
     onAuth(auth, _session, callback) {
       if (login && (auth.username !== login.user || auth.password !== login.pass)) {
         callback(smtpReply(535, '5.7.8 Authentication credentials invalid'))
@@ -80,6 +93,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     host: '127.0.0.1',
     port,
     mails,
+    connections: () => opened,
+    openConnections: () => opened - closed,
     requireLogin(user, pass) {
       login = { user, pass }
     },

@@ -37,4 +37,32 @@ describe('email pacer', () => {
     await second
     expect(started).toHaveLength(2)
   })
+
+  it('with concurrency 2 runs two at a time, and a newcomer never overtakes a waiting task', async () => {
+    const pace = createPacer(0, Date.now, 2)
+    const log: string[] = []
+    const gates = new Map<string, () => void>()
+    const task = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        log.push(`start ${name}`)
+        gates.set(name, () => resolve(name))
+      })
+    const a = pace(task('a'))
+    const b = pace(task('b'))
+    const c = pace(task('c'))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(log).toEqual(['start a', 'start b'])
+    gates.get('a')!()
+    await a
+    const d = pace(task('d'))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(log).toEqual(['start a', 'start b', 'start c'])
+    gates.get('b')!()
+    gates.get('c')!()
+    await Promise.all([b, c])
+    await new Promise((resolve) => setImmediate(resolve))
+    gates.get('d')!()
+    expect(await d).toBe('d')
+    expect(log).toEqual(['start a', 'start b', 'start c', 'start d'])
+  })
 })
