@@ -96,7 +96,16 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     })
   const outputs =
     deps.outputs ??
-    (await createOutputs(config.outputs, { cwd, logger, fetch: fetchImpl, policy: config.policy }))
+    (await createOutputs(config.outputs, {
+      cwd,
+      logger,
+      fetch: fetchImpl,
+      policy: config.policy,
+      state: (output) => ({
+        get: (key) => store.getOutputState(output, key),
+        set: (key, value) => store.setOutputState(output, key, value),
+      }),
+    }))
   const metrics = createMetrics({
     store,
     portals,

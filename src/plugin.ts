@@ -9,10 +9,11 @@ export type {
   OutputErrorReason,
   OutputPlugin,
   OutputPolicy,
+  OutputState,
   PluginContext,
   PluginDefinition,
 } from './plugins/api.js'
-export { definePlugin, isOutputError, OutputError } from './plugins/api.js'
+export { definePlugin, isOutputError, memoryState, OutputError } from './plugins/api.js'
 // Every AST node type, so a plugin's formatter can name the nodes it handles.
 export type * from './render/ast.js'
 // Render helpers: the AST as plain text, simple HTML or CommonMark, every text escaped.

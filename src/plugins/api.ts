@@ -36,6 +36,29 @@ export interface OutputPolicy {
   editMarker: string
 }
 
+/**
+ * Small facts an output learns while it runs and must keep across restarts (a chat that moved),
+ * kept in the bridge's store under the output's id. Values are JSON; `undefined` when unset.
+ */
+export interface OutputState {
+  get(key: string): Promise<unknown>
+  set(key: string, value: unknown): Promise<void>
+}
+
+/** State kept in memory only: for hosts without a store (check-config, tests). */
+export function memoryState(): OutputState {
+  const values = new Map<string, string>()
+  return {
+    get: async (key) => {
+      const value = values.get(key)
+      return value === undefined ? undefined : (JSON.parse(value) as unknown)
+    },
+    set: async (key, value) => {
+      values.set(key, JSON.stringify(value) ?? 'null')
+    },
+  }
+}
+
 export interface PluginContext {
   /** Instance id from config. */
   id: string
@@ -44,6 +67,8 @@ export interface PluginContext {
   /** The fetch to use for HTTP (injectable in tests). */
   fetch: typeof fetch
   policy: OutputPolicy
+  /** Durable per-output state (the bridge's store). A host without a store may leave it out. */
+  state?: OutputState
 }
 
 export interface PluginDefinition<Options = Record<string, unknown>> {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { OutputConfig } from '../config/types.js'
 import { BridgeError, ErrorCodes, errorMessage, isBridgeError } from '../errors.js'
-import type { OutputPlugin, OutputPolicy } from './api.js'
+import type { OutputPlugin, OutputPolicy, OutputState } from './api.js'
 import { resolvePlugin } from './resolve-plugin.js'
 import { validateOptions } from './validate-options.js'
 
@@ -11,6 +11,8 @@ export interface OutputDeps {
   logger: Logger
   fetch: typeof fetch
   policy: OutputPolicy
+  /** Each output's durable state (from the store); left out, plugins keep state in memory. */
+  state?: (output: string) => OutputState
 }
 
 /** Prefix a load or create error with the output it belongs to, keeping its code. */
@@ -50,7 +52,9 @@ export async function createOutputs(
     const options = validateOptions(definition, id, output.options)
     const logger = deps.logger.child({ component: 'output', output: id })
     try {
-      created.set(id, definition.create(options, { id, logger, fetch: deps.fetch, policy: deps.policy }))
+      const context = { id, logger, fetch: deps.fetch, policy: deps.policy }
+      const state = deps.state?.(id)
+      created.set(id, definition.create(options, state === undefined ? context : { ...context, state }))
     } catch (err) {
       throw forOutput(id, err)
     }

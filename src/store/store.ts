@@ -175,6 +175,14 @@ export interface Store {
   /** Makes a group's waiting jobs due now (a portal was re-installed); returns how many. */
   wakeGroup(queue: QueueName, group: string): Promise<number>
 
+  /**
+   * Small facts an output learns while running and must keep across restarts (e.g. the Telegram
+   * group that became a supergroup), by output id and key; values are JSON. `undefined` when unset.
+   */
+  getOutputState(output: string, key: string): Promise<unknown>
+  /** Insert or replace one output state value. */
+  setOutputState(output: string, key: string, value: unknown): Promise<void>
+
   /** True when the store can take writes (used by /readyz). */
   ping(): Promise<boolean>
   close(): Promise<void>

@@ -404,6 +404,27 @@ export function describeStoreBehaviour(
       })
     })
 
+    describe('output state', () => {
+      it('keeps one JSON value per output and key, replaces it on set, and keeps it across reopen', async () => {
+        expect(await h.store.getOutputState('telegram.ops', 'chatMoves')).toBeUndefined()
+        await h.store.setOutputState('telegram.ops', 'chatMoves', { '-4518810793': -1002471352452 })
+        await h.store.setOutputState('telegram.other', 'chatMoves', { '-1': -1001 })
+        await h.store.setOutputState('telegram.ops', 'note', 'text')
+        await h.store.setOutputState('telegram.ops', 'chatMoves', {
+          '-4518810793': -1002471352452,
+          '-2': -1002,
+        })
+        const store = await h.reopen()
+        expect(await store.getOutputState('telegram.ops', 'chatMoves')).toEqual({
+          '-4518810793': -1002471352452,
+          '-2': -1002,
+        })
+        expect(await store.getOutputState('telegram.other', 'chatMoves')).toEqual({ '-1': -1001 })
+        expect(await store.getOutputState('telegram.ops', 'note')).toBe('text')
+        expect(await store.getOutputState('slack.support', 'chatMoves')).toBeUndefined()
+      })
+    })
+
     describe('delivery log', () => {
       it('lists newest first and filters by portal, message, output and status', async () => {
         await h.store.log(entry({ at: 1, messageId: 1 }))

@@ -12,6 +12,7 @@ import { jobWriter, prepareJobs } from './enqueue-jobs.js'
 import { GroupCommit } from './group-commit.js'
 import { jobLifecycle } from './job-lifecycle.js'
 import { mirrors } from './mirrors.js'
+import { outputStateTable } from './output-state.js'
 import { portals } from './portals.js'
 import { closedError, toStoreError } from './store-error.js'
 
@@ -55,6 +56,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const mirrorMap = mirrors(db)
   const deliveries = deliveryLog(db)
   const installed = portals(db, box)
+  const outputState = outputStateTable(db)
 
   /**
    * The effects are applied even when the job is no longer ours (lease expired and re-claimed, or
@@ -131,6 +133,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       run('removePortal', () => installed.remove(memberId, removeOptions.purgeMirrors === true)),
     wakeGroup: (queue, group) => run('wakeGroup', () => installed.wakeGroup(queue, group, clock.now())),
     listDeliveries: (query = {}) => run('listDeliveries', () => deliveries.list(query)),
+    getOutputState: (output, key) => run('getOutputState', () => outputState.get(output, key)),
+    setOutputState: (output, key, value) =>
+      run('setOutputState', () => outputState.set(output, key, value, clock.now())),
     async ping() {
       if (closed) return false
       // Taking the write lock proves the file is writable and not locked out; a full disk shows

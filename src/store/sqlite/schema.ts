@@ -75,6 +75,16 @@ const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX jobs_group ON jobs (queue, grp, status);
   `,
+  // 3: what outputs learn while running (a Telegram chat that moved), kept across restarts.
+  `
+  CREATE TABLE output_state (
+    output TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (output, key)
+  ) WITHOUT ROWID;
+  `,
 ]
 
 export const schemaVersion = migrations.length

@@ -34,6 +34,8 @@ export function recordingStore(): RecordingStore {
     savePortal: notUsed('savePortal'),
     removePortal: notUsed('removePortal'),
     wakeGroup: notUsed('wakeGroup'),
+    getOutputState: notUsed('getOutputState'),
+    setOutputState: notUsed('setOutputState'),
     ping: notUsed('ping'),
     close: notUsed('close'),
   }
