@@ -26,6 +26,27 @@ const cannotDelete = /message can't be deleted/i
 const noAccess =
   /bot was kicked|bot is not a member|chat not found|not enough rights|have no rights|need administrator rights|bot was blocked|chat_write_forbidden|user is deactivated/i
 
+/**
+ * The group was upgraded to a supergroup with a new id (`parameters.migrate_to_chat_id`). The output
+ * follows it; should that fail, this is still an `invalid` error that says what to set.
+ */
+export class ChatMigratedError extends OutputError {
+  readonly from: string | number
+  readonly to: number
+
+  constructor(said: string, ctx: ErrorContext, to: number, cause: unknown) {
+    super('invalid', `${said}; the group became a supergroup: set outputs.${ctx.output}.chatId to ${to}`, {
+      cause,
+    })
+    this.from = ctx.chatId
+    this.to = to
+  }
+}
+
+export function isChatMigrated(err: unknown): err is ChatMigratedError {
+  return err instanceof ChatMigratedError
+}
+
 function describe(err: unknown, token: string): string {
   return errorMessage(err).replaceAll(token, '[REDACTED]')
 }
@@ -76,11 +97,7 @@ export function mapTelegramError(err: unknown, ctx: ErrorContext): OutputError |
     )
   }
   if (parameters?.migrate_to_chat_id !== undefined) {
-    return new OutputError(
-      'invalid',
-      `${said}; the group became a supergroup: set outputs.${ctx.output}.chatId to ${parameters.migrate_to_chat_id}`,
-      { cause: err },
-    )
+    return new ChatMigratedError(said, ctx, parameters.migrate_to_chat_id, err)
   }
   if (noAccess.test(description) || code === 403) {
     return new OutputError(

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import { errorMessage } from '../../src/errors.js'
 import { isOutputError } from '../../src/plugins/api.js'
 import type { ChatId, TelegramClient } from './client.js'
+import { type ChatMigratedError, isChatMigrated } from './map-error.js'
 import type { TelegramRef } from './ref.js'
 
 /**
@@ -41,8 +42,9 @@ export async function updateAll(
     try {
       await client.deleteMessage(ref.chatId, id)
     } catch (err) {
-      // Older than 48 h: Telegram keeps it. The text moved to the parts above, so drop it from the ref.
-      if (!isOutputError(err) || err.reason !== 'gone') throw err
+      // Older than 48 h (or left in an upgraded group): Telegram keeps it. The text moved to the parts above, so drop it from the ref.
+      // A group that became a supergroup refuses deletes in the same way.
+      if (!isChatMigrated(err) && (!isOutputError(err) || err.reason !== 'gone')) throw err
       logger.warn(
         { chatId: ref.chatId, messageId: id, err: errorMessage(err) },
         'surplus part could not be deleted',
@@ -52,7 +54,25 @@ export async function updateAll(
   return { chatId: ref.chatId, messageIds: ids }
 }
 
-/** Delete every part; parts already gone count as deleted. */
-export async function deleteAll(client: TelegramClient, ref: TelegramRef): Promise<void> {
-  for (const id of ref.messageIds) await client.deleteMessage(ref.chatId, id)
+/**
+ * Delete every part; parts already gone count as deleted. Returns the parts Telegram refused to
+ * delete: older than 48 hours ("message can't be deleted"), or left in a group that became a
+ * supergroup (`migrate_to_chat_id`, which is then also returned). Bots can still edit those.
+ */
+export async function deleteAll(
+  client: TelegramClient,
+  ref: TelegramRef,
+): Promise<{ kept: number[]; migrated?: ChatMigratedError }> {
+  const kept: number[] = []
+  let migrated: ChatMigratedError | undefined
+  for (const id of ref.messageIds) {
+    try {
+      await client.deleteMessage(ref.chatId, id)
+    } catch (err) {
+      if (isChatMigrated(err)) migrated = err
+      else if (!isOutputError(err) || err.reason !== 'gone') throw err
+      kept.push(id)
+    }
+  }
+  return migrated === undefined ? { kept } : { kept, migrated }
 }

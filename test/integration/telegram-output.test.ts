@@ -1,10 +1,16 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import telegramPlugin from '../../plugins/telegram/index.js'
 import type { TelegramRef } from '../../plugins/telegram/ref.js'
 import type { MirrorMessage } from '../../src/model.js'
 import type { OutputPlugin } from '../../src/plugins/api.js'
+import { memoryState, type OutputState } from '../../src/plugins/api.js'
 import { parseBbCode } from '../../src/render/parse-bbcode.js'
+import { openSqliteStore } from '../../src/store/sqlite/index.js'
 import { FakeTelegram } from '../support/fake-telegram.js'
+import { logLines } from '../support/log-lines.js'
 import { createPlugin, outputFailure } from '../support/plugin-under-test.js'
 import { makeMessage } from '../unit/plugins/make-message.js'
 import { loadSamples } from '../unit/render/samples.js'
@@ -24,14 +30,16 @@ afterEach(async () => {
   await fake.close()
 })
 
-function create(options: Record<string, unknown> = {}): OutputPlugin {
-  return createPlugin(telegramPlugin, 'telegram.support', {
-    token: fake.token,
-    chatId: CHAT,
-    apiRoot: fake.apiRoot,
-    limits: fast,
-    ...options,
-  })
+function create(
+  options: Record<string, unknown> = {},
+  host: Parameters<typeof createPlugin>[3] = {},
+): OutputPlugin {
+  return createPlugin(
+    telegramPlugin,
+    'telegram.support',
+    { token: fake.token, chatId: CHAT, apiRoot: fake.apiRoot, limits: fast, ...options },
+    host,
+  )
 }
 
 const failure = outputFailure
@@ -235,5 +243,122 @@ describe('telegram output against a fake Bot API', () => {
     const ref = (await create({ showEditedBy: true }).send(fromBbCode(bbcode, 'updated'))) as TelegramRef
     expect(ref.messageIds.length).toBeGreaterThan(0)
     expect(fake.messages(CHAT)).toHaveLength(ref.messageIds.length)
+  })
+})
+
+describe('telegram: deletions after 48 hours', () => {
+  const HOURS = 3600
+  const deleted = (previousText: string) =>
+    makeMessage({ kind: 'deleted', ast: [], plainText: '', bbcode: '', files: [], previousText })
+
+  it('strikes the mirror through instead when Telegram refuses to delete it (bots edit at any age)', async () => {
+    const output = create()
+    const ref = await output.send(added())
+    fake.advanceClock(49 * HOURS)
+    await output.delete!(ref, deleted('Hello, Ivan\nsee the docs'))
+    expect(fake.bodies('deleteMessage')).toEqual([{ chat_id: CHAT, message_id: 1 }])
+    expect(fake.messages(CHAT).map((m) => m.html)).toEqual([
+      '<b>Anna Petrova:</b>\n<s>Hello, Ivan\nsee the docs</s> <i>(deleted)</i>',
+    ])
+  })
+
+  it('does the same in a basic group ("message can\'t be deleted for everyone")', async () => {
+    const output = create({ chatId: -4518810793 })
+    const ref = await output.send(added())
+    fake.advanceClock(48 * HOURS)
+    await output.delete!(ref, deleted('old text'))
+    expect(fake.messages(-4518810793).map((m) => m.text)).toEqual(['Anna Petrova:\nold text (deleted)'])
+  })
+
+  it('still deletes a mirror younger than 48 hours', async () => {
+    const output = create()
+    const ref = await output.send(added())
+    fake.advanceClock(47 * HOURS)
+    await output.delete!(ref, deleted('Hello'))
+    expect(fake.messages(CHAT)).toEqual([])
+  })
+})
+
+describe('telegram: a group upgraded to a supergroup', () => {
+  const GROUP = -4518810793
+  const SUPER = -1001557912345
+  let dir: string
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'olb-tg-'))
+  })
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  /** The output's state in a real SQLite store, as the bridge keeps it. */
+  function storeState(path = join(dir, 'bridge.db')) {
+    const store = openSqliteStore({ path })
+    const state: OutputState = {
+      get: (key) => store.getOutputState('telegram.support', key),
+      set: (key, value) => store.setOutputState('telegram.support', key, value),
+    }
+    return { store, state }
+  }
+
+  it('stores the new chat id, retries at once, logs the advice once, and remembers it after a restart', async () => {
+    const { logger, lines } = logLines()
+    const { store, state } = storeState()
+    const output = create({ chatId: GROUP }, { logger, state })
+    expect(await output.send(added())).toEqual({ chatId: GROUP, messageIds: [1] })
+
+    fake.migrateChat(GROUP, SUPER)
+    expect(await output.send(added())).toEqual({ chatId: SUPER, messageIds: [2] })
+    expect(await output.send(added())).toEqual({ chatId: SUPER, messageIds: [3] })
+    expect(fake.bodies('sendMessage').map((b) => b.chat_id)).toEqual([GROUP, GROUP, SUPER, SUPER])
+    const advice = lines().filter((l) => String(l.msg).includes('supergroup'))
+    expect(advice).toHaveLength(1)
+    expect(advice[0]).toMatchObject({ level: 40, chatId: GROUP, newChatId: SUPER })
+    expect(advice[0]!.msg).toContain(`set outputs.telegram.support.chatId to ${SUPER}`)
+    await store.close()
+
+    // After a restart the first send goes to the supergroup directly.
+    const reopened = storeState()
+    const restarted = create({ chatId: GROUP }, { state: reopened.state })
+    expect(await restarted.send(added())).toEqual({ chatId: SUPER, messageIds: [4] })
+    expect(
+      fake
+        .bodies('sendMessage')
+        .map((b) => b.chat_id)
+        .slice(4),
+    ).toEqual([SUPER])
+    await reopened.store.close()
+  })
+
+  it('an old mirror left in the group: edited in place when Telegram allows it, else gone (the pipeline sends anew), never an id in the new chat', async () => {
+    const output = create({ chatId: GROUP }, { state: memoryState() })
+    const old = (await output.send(fromBbCode('first'))) as TelegramRef
+    const older = (await output.send(fromBbCode('second'))) as TelegramRef
+    fake.migrateChat(GROUP, SUPER)
+    const fresh = (await output.send(fromBbCode('third'))) as TelegramRef
+    expect(fresh).toEqual({ chatId: SUPER, messageIds: [2] })
+
+    // Refused in the old group: gone, so policy.missingOriginal decides; the supergroup's
+    // message 2 (another mirror) is never touched with the old id.
+    const err = await failure(output.update(older, fromBbCode('second, edited', 'updated')))
+    expect(err.reason).toBe('gone')
+    expect(err.message).toContain(`upgraded to the supergroup ${SUPER}`)
+    expect(fake.messages(SUPER).map((m) => m.text)).toEqual(['Anna Petrova:\nthird'])
+    expect(fake.bodies('editMessageText').map((b) => b.chat_id)).toEqual([GROUP])
+
+    fake.migrateChat(GROUP, SUPER, { oldMessagesEditable: true })
+    expect(await output.update(old, fromBbCode('first, edited', 'updated'))).toEqual(old)
+    expect(fake.messages(GROUP)[0]!.text).toBe('Anna Petrova:\nfirst, edited (edited)')
+  })
+
+  it('deleting an old mirror in the group strikes it through, as deleting is refused there', async () => {
+    const output = create({ chatId: GROUP }, { state: memoryState() })
+    const ref = await output.send(fromBbCode('bye'))
+    fake.migrateChat(GROUP, SUPER, { oldMessagesEditable: true })
+    await output.delete!(
+      ref,
+      makeMessage({ kind: 'deleted', ast: [], plainText: '', bbcode: '', previousText: 'bye' }),
+    )
+    expect(fake.messages(GROUP).map((m) => m.text)).toEqual(['Anna Petrova:\nbye (deleted)'])
   })
 })

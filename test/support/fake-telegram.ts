@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { HtmlParseError, type ParsedEntity, parseTelegramHtml } from './fake-telegram-html.js'
@@ -21,15 +22,40 @@ export interface FakeTelegramMessage {
   html: string
   text: string
   entities: ParsedEntity[]
+  /** Unix seconds, on the fake's clock (see `advanceClock`). */
+  date: number
 }
 
 class ApiError extends Error {
   constructor(
     readonly code: number,
     description: string,
+    readonly parameters?: FakeTelegramError['parameters'],
   ) {
     super(description)
   }
+}
+
+/** A reply from test/fixtures/telegram/ (its README names the source of each). */
+function fixture(name: string): FakeTelegramError {
+  const url = new URL(`../fixtures/telegram/${name}.json`, import.meta.url)
+  const { error_code, description, parameters } = JSON.parse(readFileSync(url, 'utf8')) as FakeTelegramError
+  return parameters === undefined ? { error_code, description } : { error_code, description, parameters }
+}
+
+const fixtures = {
+  migrated: fixture('migrate-to-chat-id'),
+  tooOldSupergroup: fixture('delete-too-old-supergroup'),
+  tooOldGroup: fixture('delete-too-old-group'),
+}
+
+/** Bots may delete their messages for everyone for 48 hours (tdlib: 2 * 86400 s). */
+export const BOT_DELETE_LIMIT_SECONDS = 2 * 86_400
+
+/** Supergroups and channels have ids `-100…`; other negative ids are basic groups. */
+function chatType(key: string): 'private' | 'group' | 'supergroup' {
+  if (key.startsWith('-100')) return 'supergroup'
+  return key.startsWith('-') ? 'group' : 'private'
 }
 
 const notModified =
@@ -47,6 +73,8 @@ export class FakeTelegram {
   readonly calls: FakeTelegramCall[] = []
   private readonly chats = new Map<string, Map<number, FakeTelegramMessage>>()
   private readonly lastIds = new Map<string, number>()
+  private readonly migrated = new Map<string, { to: number; oldMessagesEditable: boolean }>()
+  private clockOffset = 0
   private readonly failures: {
     method: string
     reply: FakeTelegramError | 'network' | 'hang'
@@ -80,6 +108,26 @@ export class FakeTelegram {
   ): void {
     for (let n = 0; n < (options.times ?? 1); n += 1)
       this.failures.push({ method, reply, after: options.after ?? 0 })
+  }
+
+  /**
+   * The basic group `from` was upgraded to the supergroup `to`: calls that need write access to
+   * `from` (send, delete) answer `migrate_to_chat_id`; its old messages stay in it. Whether they can
+   * still be edited is not documented: `oldMessagesEditable` chooses (default: refused). The
+   * supergroup numbers its messages anew, after its "upgraded from" service message (id 1).
+   */
+  migrateChat(from: number, to: number, options: { oldMessagesEditable?: boolean } = {}): void {
+    this.migrated.set(String(from), { to, oldMessagesEditable: options.oldMessagesEditable ?? false })
+    if (!this.lastIds.has(String(to))) this.lastIds.set(String(to), 1)
+  }
+
+  /** Move the fake's clock on, so messages sent so far are that much older. */
+  advanceClock(seconds: number): void {
+    this.clockOffset += seconds
+  }
+
+  private now(): number {
+    return Math.floor(Date.now() / 1000) + this.clockOffset
   }
 
   /** Messages now in a chat, oldest first. */
@@ -118,7 +166,12 @@ export class FakeTelegram {
       send(res, 200, { ok: true, result: this.apply(method, body) })
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
-      send(res, err.code, { ok: false, error_code: err.code, description: err.message })
+      send(res, err.code, {
+        ok: false,
+        error_code: err.code,
+        description: err.message,
+        ...(err.parameters === undefined ? {} : { parameters: err.parameters }),
+      })
     }
   }
 
@@ -128,16 +181,19 @@ export class FakeTelegram {
         return { id: 777000, is_bot: true, first_name: 'Mirror Bot', username: 'mirror_test_bot' }
       case 'sendMessage': {
         const chat = this.chat(body)
+        this.refuseWrite(chat.key)
         const parsed = this.parse(body)
         const id = (this.lastIds.get(chat.key) ?? 0) + 1
         this.lastIds.set(chat.key, id)
-        chat.messages.set(id, { id, html: String(body.text), ...parsed })
+        chat.messages.set(id, { id, html: String(body.text), ...parsed, date: this.now() })
         return this.message(chat.key, id, parsed, body.message_thread_id)
       }
       case 'editMessageText': {
         const chat = this.chat(body)
         const id = Number(body.message_id)
         const current = chat.messages.get(id)
+        const moved = this.migrated.get(chat.key)
+        if (moved && !moved.oldMessagesEditable) throw new ApiError(400, 'Bad Request: CHAT_WRITE_FORBIDDEN')
         if (!current) throw new ApiError(400, 'Bad Request: message to edit not found')
         const parsed = this.parse(body)
         if (
@@ -146,19 +202,34 @@ export class FakeTelegram {
         ) {
           throw new ApiError(400, notModified)
         }
-        chat.messages.set(id, { id, html: String(body.text), ...parsed })
-        return { ...this.message(chat.key, id, parsed, undefined), edit_date: Math.floor(Date.now() / 1000) }
+        chat.messages.set(id, { id, html: String(body.text), ...parsed, date: current.date })
+        // Bots edit their own messages at any age (no edit time limit for a bot's outgoing messages).
+        return { ...this.message(chat.key, id, parsed, undefined, current.date), edit_date: this.now() }
       }
       case 'deleteMessage': {
         const chat = this.chat(body)
-        if (!chat.messages.delete(Number(body.message_id))) {
-          throw new ApiError(400, 'Bad Request: message to delete not found')
+        this.refuseWrite(chat.key)
+        const id = Number(body.message_id)
+        const current = chat.messages.get(id)
+        if (!current) throw new ApiError(400, 'Bad Request: message to delete not found')
+        if (this.now() - current.date >= BOT_DELETE_LIMIT_SECONDS) {
+          const reply = chatType(chat.key) === 'supergroup' ? fixtures.tooOldSupergroup : fixtures.tooOldGroup
+          throw new ApiError(reply.error_code, reply.description)
         }
+        chat.messages.delete(id)
         return true
       }
       default:
         throw new ApiError(404, 'Not Found')
     }
+  }
+
+  /** Write access to an upgraded group is refused with the new chat id. */
+  private refuseWrite(key: string): void {
+    const moved = this.migrated.get(key)
+    if (!moved) return
+    const reply = fixtures.migrated
+    throw new ApiError(reply.error_code, reply.description, { migrate_to_chat_id: moved.to })
   }
 
   private chat(body: Record<string, unknown>): { key: string; messages: Map<number, FakeTelegramMessage> } {
@@ -196,17 +267,14 @@ export class FakeTelegram {
     id: number,
     parsed: { text: string; entities: ParsedEntity[] },
     thread: unknown,
+    date = this.now(),
   ) {
     const numeric = /^-?\d+$/.test(chatKey)
     return {
       message_id: id,
-      date: Math.floor(Date.now() / 1000),
+      date,
       chat: numeric
-        ? {
-            id: Number(chatKey),
-            type: chatKey.startsWith('-') ? 'supergroup' : 'private',
-            title: 'Support mirror',
-          }
+        ? { id: Number(chatKey), type: chatType(chatKey), title: 'Support mirror' }
         : { id: -1009999, type: 'channel', username: chatKey.slice(1) },
       text: parsed.text,
       ...(parsed.entities.length > 0 ? { entities: parsed.entities } : {}),

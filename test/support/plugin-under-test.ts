@@ -1,8 +1,10 @@
+import type { Logger } from 'pino'
 import { silentLogger } from '../../src/observability/logger.js'
 import {
   isOutputError,
   type OutputError,
   type OutputPlugin,
+  type OutputState,
   type PluginDefinition,
 } from '../../src/plugins/api.js'
 import { validateOptions } from '../../src/plugins/registry.js'
@@ -12,13 +14,15 @@ export function createPlugin<O>(
   definition: PluginDefinition<O>,
   id: string,
   options: Record<string, unknown>,
+  host: { logger?: Logger; state?: OutputState } = {},
 ): OutputPlugin {
   const validated = validateOptions(definition, id, options)
   return definition.create(validated, {
     id,
-    logger: silentLogger(),
+    logger: host.logger ?? silentLogger(),
     fetch: globalThis.fetch,
     policy: { editMarker: '(edited)' },
+    ...(host.state === undefined ? {} : { state: host.state }),
   })
 }
 
