@@ -14,7 +14,7 @@ import { createMetrics, registerMetricsRoute, withDeliveryMetrics } from './obse
 import { coalescePayloads } from './pipeline/coalesce.js'
 import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js'
 import type { OutputPlugin } from './plugins/api.js'
-import { createOutputs, startOutputs } from './plugins/registry.js'
+import { createOutputs, type OutputReadiness, startOutputs } from './plugins/registry.js'
 import { registerReceiver } from './receiver/receiver-plugin.js'
 import { openStore } from './store/index.js'
 import { createSecretBox } from './store/secret-box.js'
@@ -106,6 +106,8 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
         set: (key, value) => store.setOutputState(output, key, value),
       }),
     }))
+  // Set by start(): outputs whose start() failed for now wait, and /readyz names them.
+  let readiness: OutputReadiness | undefined
   const metrics = createMetrics({
     store,
     portals,
@@ -121,6 +123,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     policy: config.policy,
     logger,
     now,
+    waitingOutputs: () => readiness?.waiting() ?? [],
   })
 
   // Per-request info lines would drown the log at the rates Bitrix24 bursts at: warnings and up only.
@@ -173,7 +176,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     ...(handlers === undefined ? {} : { handlers }),
     ...(sealUserToken === undefined ? {} : { sealUserToken }),
   })
-  registerHealthRoutes(server, { store, portals })
+  registerHealthRoutes(server, { store, portals, outputs: () => readiness?.notReady() ?? [] })
   registerMetricsRoute(server, metrics)
   const eventPaths = new Set([config.server.path, config.server.installPath])
   server.addHook('onResponse', (request, reply, done) => {
@@ -190,7 +193,11 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     ...(offline === undefined ? {} : { offline }),
     outputs,
     async start() {
-      await startOutputs(outputs, config.outputs, logger)
+      readiness = await startOutputs(outputs, config.outputs, logger, {
+        backoff: config.pipeline,
+        onReady: () => pipeline.wake(),
+        now,
+      })
       pipeline.start()
       // Pulls at once (catch-up after downtime), then every offlinePollSeconds.
       offline?.start(config.bitrix.offlinePollSeconds * 1000)
@@ -198,6 +205,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     async close() {
       if (closed) return
       closed = true
+      readiness?.stop()
       await server.close()
       await offline?.stop()
       await pipeline.stop()

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
+import type { NotReadyOutput } from '../plugins/start-outputs.js'
 import type { Store } from '../store/store.js'
 
 export interface HealthDeps {
   store: Store
   /** Portals served; the ones that need the app re-installed are listed in /readyz. */
   portals?: PortalDirectory
+  /** Outputs whose start() has not succeeded yet (their deliveries wait). */
+  outputs?: () => NotReadyOutput[]
 }
 
 /**
@@ -40,6 +43,9 @@ export function registerHealthRoutes(server: FastifyInstance, deps: HealthDeps):
         })),
       }
     }
+    // An output that is still starting does not make the bridge unready either: events are still
+    // stored, and its deliveries go out once it answers.
+    if (deps.outputs !== undefined) body.outputs = { notReady: deps.outputs() }
     return body
   })
 }

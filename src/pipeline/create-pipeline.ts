@@ -18,6 +18,8 @@ export interface PipelineDeps {
   policy: PolicyConfig
   logger: Logger
   now?: () => number
+  /** Outputs whose deliveries must wait (not started yet). */
+  waitingOutputs?: () => readonly string[]
 }
 
 export interface Pipeline {
@@ -41,6 +43,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     logger: deps.logger,
     now,
     onSettled: () => deliverLoopWake(),
+    ...(deps.waitingOutputs === undefined ? {} : { waitingOutputs: deps.waitingOutputs }),
   })
   const fetch = createFetchWorker({
     store: deps.store,

@@ -16,6 +16,8 @@ export interface DeliverWorkerDeps {
   now: () => number
   /** Called when a delivery finished, so the loop can claim more at once. */
   onSettled?: () => void
+  /** Outputs not ready yet (start() failed for now): their deliveries are not claimed. */
+  waitingOutputs?: () => readonly string[]
 }
 
 /**
@@ -36,7 +38,7 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
   const backlog = new Map<string, Job<DeliverPayload>[]>()
 
   function busyGroups(now: number): string[] {
-    const out: string[] = []
+    const out: string[] = [...(deps.waitingOutputs?.() ?? [])]
     for (const [id, n] of inFlight) if (n >= config.outputConcurrency) out.push(id)
     for (const [id, until] of pausedUntil) {
       if (until > now) out.push(id)

@@ -87,11 +87,12 @@ export class FakeTelegram {
     readonly token: string,
   ) {}
 
-  static async start(token = '123456:TEST-token'): Promise<FakeTelegram> {
+  /** `port`: listen there (a test that first finds the port refusing connections); default any free one. */
+  static async start(token = '123456:TEST-token', port = 0): Promise<FakeTelegram> {
     const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    const fake = new FakeTelegram(server, `http://127.0.0.1:${port}`, token)
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+    const { port: bound } = server.address() as AddressInfo
+    const fake = new FakeTelegram(server, `http://127.0.0.1:${bound}`, token)
     server.on('request', (req, res) => void fake.handle(req, res))
     return fake
   }

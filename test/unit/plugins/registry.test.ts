@@ -208,7 +208,9 @@ describe('startOutputs', () => {
       ['c', fake('c', async () => void started++)],
     ])
     const config = { a: output('x'), b: output('x'), c: output('x') }
-    expect(await startOutputs(outputs, config, silentLogger())).toEqual([])
+    const readiness = await startOutputs(outputs, config, silentLogger())
+    expect(readiness.skipped).toEqual([])
+    expect(readiness.notReady()).toEqual([])
     expect(started).toBe(2)
   })
 
@@ -219,29 +221,105 @@ describe('startOutputs', () => {
       ['maybe', fake('maybe', () => Promise.reject(rejected))],
     ])
     const config = { ok: output('x'), maybe: output('x', {}, true) }
-    expect(await startOutputs(outputs, config, logger)).toEqual(['maybe'])
+    expect((await startOutputs(outputs, config, logger)).skipped).toEqual(['maybe'])
     expect(lines()).toContainEqual(expect.objectContaining({ level: 40, output: 'maybe' }))
   })
 
-  it('fails listing every required output that failed, with its message', async () => {
+  it('fails listing every required output that definitely refused, with its message', async () => {
     const outputs = new Map([
       ['slack.a', fake('slack.a', () => Promise.reject(rejected))],
-      ['hook.b', fake('hook.b', () => Promise.reject(new Error('connect ECONNREFUSED')))],
+      ['hook.b', fake('hook.b', () => Promise.reject(new OutputError('invalid', 'no such channel')))],
+      ['hook.c', fake('hook.c', () => Promise.reject(new Error('connect ECONNREFUSED')))],
       ['maybe', fake('maybe', () => Promise.reject(rejected))],
     ])
-    const config = { 'slack.a': output('x'), 'hook.b': output('x'), maybe: output('x', {}, true) }
+    const config = {
+      'slack.a': output('x'),
+      'hook.b': output('x'),
+      'hook.c': output('x'),
+      maybe: output('x', {}, true),
+    }
     const err = await caught(startOutputs(outputs, config, silentLogger()))
     expect(err.code).toBe(ErrorCodes.OUTPUT_START)
     expect(err.message).toContain('outputs.slack.a: token rejected by Slack')
-    expect(err.message).toContain('outputs.hook.b: connect ECONNREFUSED')
+    expect(err.message).toContain('outputs.hook.b: no such channel')
+    // A refused connection may pass on its own: it does not stop the boot.
+    expect(err.message).not.toContain('hook.c')
     expect(err.message).not.toContain('outputs.maybe')
-    // A network error may pass on its own: not a config error.
-    expect(err.kind).toBe('operational')
+    expect(err.kind).toBe('config')
   })
 
-  it('is a config error when every failure is about credentials or settings', async () => {
-    const outputs = new Map([['slack.a', fake('slack.a', () => Promise.reject(rejected))]])
-    const err = await caught(startOutputs(outputs, { 'slack.a': output('x') }, silentLogger()))
-    expect(err.kind).toBe('config')
+  it('a temporary failure does not stop the boot: the output waits, start() is retried until it answers', async () => {
+    const { logger, lines } = logLines()
+    let calls = 0
+    const ready: string[] = []
+    const flaky = fake('telegram.ops', async () => {
+      calls += 1
+      if (calls === 1) throw new Error('getaddrinfo EAI_AGAIN api.telegram.org')
+      if (calls === 2) throw new OutputError('transient', 'Telegram answered 502; will retry')
+    })
+    const outputs = new Map([
+      ['telegram.ops', flaky],
+      ['ok', fake('ok', async () => {})],
+    ])
+    const readiness = await startOutputs(outputs, { 'telegram.ops': output('x'), ok: output('x') }, logger, {
+      backoff: { backoffBaseMs: 5, backoffMaxMs: 20 },
+      onReady: (id) => ready.push(id),
+    })
+    expect(readiness.waiting()).toEqual(['telegram.ops'])
+    expect(readiness.notReady()).toEqual([
+      expect.objectContaining({
+        output: 'telegram.ops',
+        status: 'starting',
+        attempts: 1,
+        error: 'getaddrinfo EAI_AGAIN api.telegram.org',
+      }),
+    ])
+    for (let i = 0; i < 500 && ready.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    expect(ready).toEqual(['telegram.ops'])
+    expect(calls).toBe(3)
+    expect(readiness.waiting()).toEqual([])
+    const said = lines().map((l) => [l.level, l.output, l.msg])
+    expect(said).toContainEqual([
+      40,
+      'telegram.ops',
+      expect.stringMatching(/^output telegram\.ops is not ready \(start failed: getaddrinfo EAI_AGAIN/),
+    ])
+    expect(said).toContainEqual([
+      30,
+      'telegram.ops',
+      'output telegram.ops is ready; its waiting deliveries go out now',
+    ])
+  })
+
+  it('a retry that definitely refuses marks the output failed and stops retrying; stop() ends retries', async () => {
+    let calls = 0
+    const outputs = new Map([
+      [
+        'slack.a',
+        fake('slack.a', async () => {
+          calls += 1
+          throw calls === 1 ? new Error('ETIMEDOUT') : rejected
+        }),
+      ],
+      ['hook.b', fake('hook.b', () => Promise.reject(new Error('ECONNRESET')))],
+    ])
+    const readiness = await startOutputs(
+      outputs,
+      { 'slack.a': output('x'), 'hook.b': output('x') },
+      silentLogger(),
+      {
+        backoff: { backoffBaseMs: 5, backoffMaxMs: 10 },
+      },
+    )
+    for (let i = 0; i < 500 && readiness.notReady()[0]?.status !== 'failed'; i++)
+      await new Promise((r) => setTimeout(r, 10))
+    expect(readiness.notReady()).toEqual([
+      expect.objectContaining({ output: 'slack.a', status: 'failed', error: 'token rejected by Slack' }),
+      expect.objectContaining({ output: 'hook.b', status: 'starting' }),
+    ])
+    readiness.stop()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(calls).toBe(2)
+    expect(readiness.waiting()).toEqual(['slack.a', 'hook.b'])
   })
 })
