@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One throwaway PostgreSQL cluster per run (PG_TESTS=skip skips the Postgres suites, and says so).
+    globalSetup: ['test/support/postgres/global-setup.ts'],
   },
 })

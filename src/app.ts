@@ -54,7 +54,11 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
   const fetchImpl = deps.fetch ?? globalThis.fetch
   const now = deps.now ?? Date.now
   const cwd = deps.cwd ?? process.cwd()
-  const store = deps.store ?? openStore(config.storage, { coalesce: coalescePayloads, logger, cwd })
+  // Another instance's new jobs (Postgres LISTEN/NOTIFY) wake this one's workers at once.
+  let wakeWorkers = () => {}
+  const store =
+    deps.store ??
+    openStore(config.storage, { coalesce: coalescePayloads, logger, cwd, onJobs: () => wakeWorkers() })
   const portals = await loadPortalRegistry(config.bitrix.portals, store, now)
   const hosts = createHostGuard(config.bitrix.allowedHosts)
   // User tokens ride in job payloads: sealed like the stored tokens when a key is set.
@@ -125,6 +129,8 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     now,
     waitingOutputs: () => readiness?.waiting() ?? [],
   })
+
+  wakeWorkers = () => pipeline.wake()
 
   // Per-request info lines would drown the log at the rates Bitrix24 bursts at: warnings and up only.
   const httpLogger: FastifyBaseLogger = logger.child(

@@ -4,6 +4,7 @@ import { Command } from 'commander'
 import { bindCommand } from './cli/bind-command.js'
 import { checkConfigCommand } from './cli/check-config-command.js'
 import { deliveriesCommand } from './cli/deliveries-command.js'
+import { type MigrateOptions, migrateCommand } from './cli/migrate-command.js'
 import { type ReplayOptions, replayCommand } from './cli/replay-command.js'
 import { reportFatal } from './cli/report-error.js'
 import { type SendTestOptions, sendTestCommand } from './cli/send-test-command.js'
@@ -96,6 +97,14 @@ program
   .option('--text <bbcode>', 'the message text (BB-code allowed)')
   .option(...configOption)
   .action((opts: SendTestOptions) => sendTestCommand(opts))
+
+program
+  .command('migrate')
+  .description('print the schema steps the Postgres store still needs (--apply applies them)')
+  .option(...configOption)
+  .option('--apply', 'apply them now (a starting instance also applies them)')
+  .option('--sql', 'print the SQL of each step')
+  .action((opts: MigrateOptions) => migrateCommand(opts))
 
 program
   .command('demo')

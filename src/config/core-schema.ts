@@ -88,11 +88,26 @@ export const coreSchema: Schema<CoreSettings> = {
     },
   },
   storage: {
-    driver: { doc: 'Storage engine.', format: oneOf(['sqlite']), default: 'sqlite' },
+    driver: {
+      doc: 'Storage engine: sqlite (embedded, one instance) or postgres (shared by any number of instances).',
+      format: oneOf(['sqlite', 'postgres']),
+      default: 'sqlite',
+    },
     path: {
       doc: 'SQLite database file (relative to the working directory).',
       format: nonEmptyString,
       default: './data/bridge.db',
+    },
+    url: {
+      doc: 'postgres driver: connection URL, postgres://user:password@host:5432/database (e.g. ${DATABASE_URL}).',
+      format: anyString,
+      default: '',
+      sensitive: true,
+    },
+    poolSize: {
+      doc: 'postgres driver: connections each instance opens at most (plus one that LISTENs for new jobs).',
+      format: integer(1, 1000),
+      default: 10,
     },
     synchronous: {
       doc: 'When a commit counts as stored: full = synced to disk before Bitrix24 gets its 200 (survives power loss); normal = survives a crash of the bridge but a power loss may drop the last acknowledged events (about 25 % more events per second).',

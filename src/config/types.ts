@@ -68,8 +68,13 @@ export interface ServerConfig {
 }
 
 export interface StorageConfig {
-  driver: 'sqlite'
+  driver: 'sqlite' | 'postgres'
+  /** SQLite file (driver sqlite). */
   path: string
+  /** Connection URL (driver postgres; always set by the config loader, '' when unused). */
+  url?: string
+  /** Connections per instance (driver postgres). */
+  poolSize?: number
   /** `full`: each commit is synced to disk before the 200; `normal`: crash-safe, not power-loss-safe. */
   synchronous: 'full' | 'normal'
   /** 32-byte key (64 hex chars or base64): tokens are stored encrypted (AES-256-GCM) when set. */

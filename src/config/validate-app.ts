@@ -50,6 +50,14 @@ export function resolveAppSettings(
       ),
     )
   }
+  if (storage.driver === 'postgres' && !/^postgres(ql)?:\/\/./.test((storage.url ?? '').trim())) {
+    problems.push(
+      problemAt(
+        ['storage', 'url'],
+        'is required with driver postgres: postgres://user:password@host:5432/database (e.g. ${DATABASE_URL})',
+      ),
+    )
+  }
   return {
     bitrix: app === undefined ? bitrix : { app, ...bitrix },
     storage: key === '' ? storage : { ...storage, encryptionKey: key },

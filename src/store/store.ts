@@ -1,6 +1,12 @@
 /**
  * The durable heart of the bridge. Two implementations share this contract and one behaviour
- * test suite: `sqlite/` (embedded default) and, later, `redis/` (scale-out).
+ * test suite (test/support/store-behaviour.ts): `sqlite/` (embedded default, one instance) and
+ * `postgres/` (any number of instances on one database). The scale-out engine is PostgreSQL, not
+ * Redis: the contract is transactional (`complete` removes a job, enqueues follow-ups, writes the
+ * mirror map and the delivery log at once) and needs per-key exclusion and coalescing of pending
+ * jobs. Postgres gives that natively (transactions, `FOR UPDATE SKIP LOCKED`, advisory locks,
+ * `LISTEN/NOTIFY`) and is available managed and highly available everywhere; Redis queues
+ * (BullMQ) cannot give per-key exclusion or atomic effects without paid features or hand-written Lua.
  *
  * Jobs live in named queues (`fetch`, `deliver`). A job has a coalescing `key`: enqueuing a job
  * whose key already has a *pending* (not claimed) job in the same queue merges into it instead of

@@ -38,7 +38,13 @@ describe('validateConfig', () => {
       depth: 8,
       installPath: '/bitrix/install',
     })
-    expect(config.storage).toEqual({ driver: 'sqlite', path: './data/bridge.db', synchronous: 'full' })
+    expect(config.storage).toEqual({
+      driver: 'sqlite',
+      path: './data/bridge.db',
+      url: '',
+      poolSize: 10,
+      synchronous: 'full',
+    })
     expect(config.bitrix).toEqual({
       allowedHosts: DEFAULT_ALLOWED_HOSTS,
       delivery: 'online',

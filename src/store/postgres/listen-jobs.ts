@@ -1,0 +1,86 @@
+import type pg from 'pg'
+import type { Logger } from 'pino'
+import { errorMessage } from '../../errors.js'
+import type { QueueName } from '../store.js'
+
+/** The channel a commit that adds due work announces itself on; the payload is the queue name. */
+export const JOBS_CHANNEL = 'openline_bridge_jobs'
+
+export interface JobsListener {
+  close(): Promise<void>
+}
+
+/**
+ * LISTENs on a dedicated connection and calls `onJobs(queue)` when any instance commits new jobs,
+ * so idle workers wake at once instead of at their next poll. If the connection drops it is
+ * re-opened with a growing pause; meanwhile the workers' own polling keeps everything moving.
+ */
+export function listenForJobs(
+  connect: () => pg.Client,
+  onJobs: (queue: QueueName) => void,
+  logger: Logger,
+): JobsListener {
+  let client: pg.Client | undefined
+  let closed = false
+  let pause = 500
+  let timer: NodeJS.Timeout | undefined
+
+  const open = async () => {
+    if (closed) return
+    const next = connect()
+    next.on('notification', (message) => {
+      if (message.channel !== JOBS_CHANNEL) return
+      if (message.payload === 'fetch' || message.payload === 'deliver') onJobs(message.payload)
+    })
+    next.on('error', (err) => {
+      logger.warn({ err: errorMessage(err) }, 'LISTEN connection lost; polling until it is back')
+      void next.end().catch(() => {})
+      if (client === next) client = undefined
+      schedule()
+    })
+    try {
+      await next.connect()
+      await next.query(`LISTEN ${JOBS_CHANNEL}`)
+      if (closed) {
+        await next.end()
+        return
+      }
+      client = next
+      pause = 500
+    } catch (err) {
+      logger.warn({ err: errorMessage(err) }, 'cannot LISTEN for new jobs; polling until it works')
+      void next.end().catch(() => {})
+      schedule()
+    }
+  }
+  const schedule = () => {
+    if (closed || timer !== undefined) return
+    timer = setTimeout(() => {
+      timer = undefined
+      void open()
+    }, pause)
+    timer.unref()
+    pause = Math.min(pause * 2, 30_000)
+  }
+  void open()
+
+  return {
+    async close() {
+      closed = true
+      if (timer !== undefined) clearTimeout(timer)
+      const current = client
+      client = undefined
+      await current?.end().catch(() => {})
+    },
+  }
+}
+
+/** Inside a transaction: announce on commit (NOTIFY is delivered only if the transaction commits). */
+export async function announceJobs(
+  db: Pick<pg.ClientBase, 'query'>,
+  queues: Iterable<QueueName>,
+): Promise<void> {
+  const list = [...queues]
+  if (list.length > 0)
+    await db.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [JOBS_CHANNEL, list])
+}

@@ -1,0 +1,191 @@
+import type pg from 'pg'
+import type { Logger } from 'pino'
+import { errorMessage } from '../../errors.js'
+import { silentLogger } from '../../observability/logger.js'
+import { createSecretBox } from '../secret-box.js'
+import { prepareJobs } from '../sqlite/enqueue-jobs.js'
+import type { CoalesceFn, QueueName, Store } from '../store.js'
+import { claimJobs } from './claim-jobs.js'
+import { createClient, createPool, inTransaction, redactUrl } from './connection.js'
+import { listDead, queueStats, replayDead } from './dead-letters.js'
+import { appendDelivery, listDeliveries } from './delivery-log.js'
+import { PgGroupCommit } from './group-commit.js'
+import { buryJob, extendJobLease, removeJob, retryJob } from './job-lifecycle.js'
+import { type JobsListener, listenForJobs } from './listen-jobs.js'
+import { getMirror, saveMirror } from './mirrors.js'
+import { portalRows, wakeGroup } from './portals.js'
+import { migrate } from './schema.js'
+import { closedError, toStoreError } from './store-error.js'
+import { jobWriter } from './write-jobs.js'
+
+export interface PostgresStoreOptions {
+  /** `storage.url`: postgres://user:password@host:port/database */
+  url: string
+  /** Connections this instance opens at most (`storage.poolSize`), plus one for LISTEN. */
+  poolSize?: number
+  coalesce?: CoalesceFn
+  clock?: { now(): number }
+  logger?: Logger
+  /** `storage.encryptionKey`: tokens are sealed with AES-256-GCM when set. */
+  encryptionKey?: string
+  /** Called when any instance commits new jobs (LISTEN/NOTIFY); wire it to the workers' wake-up. */
+  onJobs?: (queue: QueueName) => void
+}
+
+export interface PostgresStore extends Store {
+  /** The pool, for the shared rate buckets, cross-instance locks, diagnostics and tests. */
+  readonly pool: pg.Pool
+  /** Resolves once the schema is current (every method waits for it on its own). */
+  readonly ready: Promise<void>
+}
+
+/**
+ * Opens the shared store: a pg pool, schema migrations applied under an advisory lock (instances
+ * starting at once are safe), LISTEN for other instances' new jobs. Returns at once; each method
+ * waits for the migrations. Every method settles after its transaction committed.
+ */
+export function openPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const where = redactUrl(options.url)
+  const clock = options.clock ?? { now: () => Date.now() }
+  const logger = (options.logger ?? silentLogger()).child({ component: 'store', driver: 'postgres' })
+  const pool = createPool({ url: options.url, max: options.poolSize ?? 10 })
+  // An idle pooled connection that dies (server restart) must not crash the process: the next
+  // query opens a new one, and a failing one surfaces as BRG_ERR_STORE_UNAVAILABLE.
+  pool.on('error', (err) => logger.warn({ err: errorMessage(err) }, 'idle Postgres connection lost'))
+  const box = createSecretBox(options.encryptionKey)
+  const installed = portalRows(box)
+  const writeJobs = jobWriter(options.coalesce)
+  const wrap = (operation: string) => (err: unknown) => toStoreError(err, operation, where)
+  const commits = new PgGroupCommit(pool, writeJobs, wrap('enqueue'), logger)
+
+  const ready = (async () => {
+    const client = await pool.connect()
+    try {
+      const applied = await migrate(client, where)
+      if (applied.length > 0) logger.info({ applied }, 'Postgres schema migrated')
+    } finally {
+      client.release()
+    }
+  })().catch((err: unknown) => {
+    throw wrap('open')(err)
+  })
+  // Each method reports the failure itself; this keeps an unawaited `ready` from crashing the process.
+  ready.catch(() => {})
+  let listener: JobsListener | undefined
+  const onJobs = options.onJobs
+  if (onJobs !== undefined) {
+    ready
+      .then(() => {
+        if (!closed) listener = listenForJobs(() => createClient({ url: options.url }), onJobs, logger)
+      })
+      .catch(() => {})
+  }
+
+  let closed = false
+  let closing: Promise<void> | undefined
+
+  const run = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    if (closed) throw closedError(operation)
+    try {
+      await ready
+      return await fn()
+    } catch (err) {
+      throw toStoreError(err, operation, where)
+    }
+  }
+  const lostLease = (job: { id: string; queue: string; key: string }, operation: string) =>
+    logger.warn(
+      { jobId: job.id, queue: job.queue, key: job.key, operation },
+      'job lease lost (expired and re-claimed, or job already finished); row left to its current holder',
+    )
+
+  return {
+    pool,
+    ready,
+    enqueue(jobs) {
+      if (closed) return Promise.reject(closedError('enqueue'))
+      if (jobs.length === 0) return Promise.resolve()
+      let prepared: ReturnType<typeof prepareJobs>
+      try {
+        prepared = prepareJobs(jobs, clock.now())
+      } catch (err) {
+        return Promise.reject(wrap('enqueue')(err))
+      }
+      return ready.then(() => commits.add(prepared))
+    },
+    claim: (queue, claimOptions) => run('claim', () => claimJobs(pool, queue, claimOptions, clock.now())),
+    /**
+     * The effects are applied even when the job is no longer ours (lease expired and re-claimed):
+     * the mirror ref records a message that now exists in the output, and dropping it would make
+     * the next attempt post a duplicate. The job row is left to its holder.
+     */
+    complete: (job, effects = {}) =>
+      run('complete', async () => {
+        const now = clock.now()
+        const removed = await inTransaction(pool, async (client) => {
+          const removed = await removeJob(client, job)
+          if (effects.enqueue !== undefined && effects.enqueue.length > 0) {
+            await writeJobs(client, prepareJobs(effects.enqueue, now))
+          }
+          if (effects.mirror !== undefined) await saveMirror(client, effects.mirror)
+          if (effects.log !== undefined) await appendDelivery(client, effects.log)
+          return removed
+        })
+        if (!removed) lostLease(job, 'complete')
+      }),
+    retry: (job, retryOptions) =>
+      run('retry', async () => {
+        const { runAt, error, countAttempt = true } = retryOptions
+        if (!(await retryJob(pool, job, runAt, error, countAttempt))) lostLease(job, 'retry')
+      }),
+    deadLetter: (job, reason) =>
+      run('deadLetter', async () => {
+        if (!(await buryJob(pool, job, reason, clock.now()))) lostLease(job, 'deadLetter')
+      }),
+    extendLease: (job, leaseMs) =>
+      run('extendLease', async () => {
+        if (!(await extendJobLease(pool, job, clock.now() + leaseMs))) lostLease(job, 'extendLease')
+      }),
+    listDead: (queue, limit = 100) => run('listDead', () => listDead(pool, queue, limit)),
+    replayDead: (ids) => run('replayDead', () => replayDead(pool, ids, clock.now())),
+    stats: (queue) => run('stats', () => queueStats(pool, queue, clock.now())),
+    getMirror: (portal, messageId, output) =>
+      run('getMirror', () => getMirror(pool, portal, messageId, output)),
+    saveMirror: (record) => run('saveMirror', () => saveMirror(pool, record)),
+    log: (entry) => run('log', () => appendDelivery(pool, entry)),
+    listDeliveries: (query = {}) => run('listDeliveries', () => listDeliveries(pool, query)),
+    listPortals: () => run('listPortals', () => installed.list(pool)),
+    getPortal: (memberId) => run('getPortal', () => installed.get(pool, memberId)),
+    savePortal: (portal) => run('savePortal', () => installed.save(pool, portal)),
+    removePortal: (memberId, removeOptions = {}) =>
+      run('removePortal', () =>
+        inTransaction(pool, (client) =>
+          installed.remove(client, memberId, removeOptions.purgeMirrors === true),
+        ),
+      ),
+    wakeGroup: (queue, group) => run('wakeGroup', () => wakeGroup(pool, queue, group, clock.now())),
+    async ping() {
+      if (closed) return false
+      // A write-capable primary that answers: a read-only standby (after a failover gone wrong) is not ready.
+      try {
+        await ready
+        const { rows } = await pool.query<{ ro: string }>(
+          "SELECT current_setting('transaction_read_only') AS ro",
+        )
+        return rows[0]?.ro === 'off'
+      } catch (err) {
+        logger.warn({ err: errorMessage(err) }, 'store ping failed')
+        return false
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true
+        await commits.drain().catch(() => {})
+        await listener?.close()
+        await pool.end()
+      })()
+      return closing
+    },
+  }
+}
