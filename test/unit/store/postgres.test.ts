@@ -25,4 +25,3 @@ async function openHarness(options: Partial<PostgresStoreOptions> = {}): Promise
 describe.skipIf(!pgEnabled())('postgres (PG_TESTS=skip skips this file)', () => {
   describeStoreBehaviour('postgres', (options) => openHarness(options))
 })
-
