@@ -56,10 +56,26 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
   const cwd = deps.cwd ?? process.cwd()
   // Another instance's new jobs (Postgres LISTEN/NOTIFY) wake this one's workers at once.
   let wakeWorkers = () => {}
+  let portalChanged = (_memberId: string) => {}
   const store =
     deps.store ??
-    openStore(config.storage, { coalesce: coalescePayloads, logger, cwd, onJobs: () => wakeWorkers() })
+    openStore(config.storage, {
+      coalesce: coalescePayloads,
+      logger,
+      cwd,
+      onJobs: () => wakeWorkers(),
+      onPortal: (memberId) => portalChanged(memberId),
+    })
   const portals = await loadPortalRegistry(config.bitrix.portals, store, now)
+  // Another instance installed, refreshed or removed a portal: re-read it so this one agrees.
+  portalChanged = (memberId) => {
+    portals
+      .reload(memberId)
+      .catch((err: unknown) =>
+        logger.warn({ err, member_id: memberId }, 'could not re-read a changed portal'),
+      )
+  }
+  const shared = store.coordination
   const hosts = createHostGuard(config.bitrix.allowedHosts)
   // User tokens ride in job payloads: sealed like the stored tokens when a key is set.
   const box = createSecretBox(config.storage.encryptionKey)
@@ -75,11 +91,16 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
           timeoutMs: config.bitrix.timeoutMs,
           logger: logger.child({ component: 'oauth' }),
           now,
+          ...(shared === undefined ? {} : { lock: shared.withLock }),
         })
   const bitrix =
     deps.bitrix ??
     createBitrixClient({
       rateLimit: config.bitrix.rateLimit,
+      // Shared store: one bucket per portal for all instances together.
+      ...(shared === undefined
+        ? {}
+        : { rateBucket: (portalId: string) => shared.rateBucket(portalId, config.bitrix.rateLimit) }),
       batchSize: config.pipeline.batchSize,
       timeoutMs: config.bitrix.timeoutMs,
       batchTimeoutMs: config.bitrix.batchTimeoutMs,

@@ -31,6 +31,11 @@ export interface OAuthClientOptions {
 export interface BitrixClientOptions {
   /** Per-portal bucket, mirroring Bitrix24's own (burst 50, 2/s on most plans). */
   rateLimit: { burst: number; perSecond: number }
+  /**
+   * Where a portal's bucket comes from when instances share one (a shared store provides it, so
+   * all instances together stay within the portal's rate); default: a bucket in this process.
+   */
+  rateBucket?: (portalId: string) => LeakyBucket
   /** Messages read per `batch` request (default and maximum 50). */
   batchSize?: number
   timeoutMs: number
@@ -87,7 +92,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
   function limiterFor(portal: PortalRecord): LeakyBucket {
     let limiter = limiters.get(portal.id)
     if (limiter === undefined) {
-      limiter = createLeakyBucket({ ...options.rateLimit, clock, sleep })
+      limiter = options.rateBucket?.(portal.id) ?? createLeakyBucket({ ...options.rateLimit, clock, sleep })
       limiters.set(portal.id, limiter)
     }
     return limiter

@@ -28,6 +28,12 @@ export interface OAuthTokensOptions {
   timeoutMs: number
   logger?: Logger
   now?: () => number
+  /**
+   * Instances sharing the store: a lock no other instance holds at the same time. A refresh runs
+   * under it and re-reads the stored tokens first: refresh tokens are single-use, and two instances
+   * refreshing at once would lock the portal out.
+   */
+  lock?: <T>(name: string, fn: () => Promise<T>) => Promise<T>
 }
 
 export function needsReinstall(domain: string, reason: string): BitrixError {
@@ -56,7 +62,7 @@ interface TokenReply {
 }
 
 export function createOAuthTokens(options: OAuthTokensOptions): OAuthTokens {
-  const { registry, logger } = options
+  const { registry, logger, lock } = options
   const now = options.now ?? Date.now
   const inflight = new Map<string, Promise<string>>()
 
@@ -150,6 +156,23 @@ export function createOAuthTokens(options: OAuthTokensOptions): OAuthTokens {
     return access
   }
 
+  /** Across instances: whoever takes the lock first refreshes; the others find its tokens stored. */
+  function runShared(
+    portal: PortalRecord,
+    stale: string,
+    withLock: NonNullable<OAuthTokensOptions['lock']>,
+  ): Promise<string> {
+    return withLock(`refresh:${portal.id}`, async () => {
+      const stored = await registry.reload(portal.id)
+      if (stored === undefined) throw needsReinstall(portal.domain, 'the app is not installed')
+      if (stored.status === 'needs-reinstall') {
+        throw needsReinstall(portal.domain, stored.statusReason ?? 'tokens rejected')
+      }
+      if (stored.accessToken !== stale) return stored.accessToken
+      return run(portal)
+    })
+  }
+
   return {
     current: (memberId) => registry.credentials(memberId)?.accessToken,
     refresh(portal, stale) {
@@ -161,7 +184,9 @@ export function createOAuthTokens(options: OAuthTokensOptions): OAuthTokens {
       if (c.accessToken !== stale) return Promise.resolve(c.accessToken)
       let flight = inflight.get(portal.id)
       if (flight === undefined) {
-        flight = run(portal).finally(() => inflight.delete(portal.id))
+        flight = (lock === undefined ? run(portal) : runShared(portal, stale, lock)).finally(() =>
+          inflight.delete(portal.id),
+        )
         inflight.set(portal.id, flight)
       }
       return flight

@@ -16,6 +16,11 @@ export interface OfflinePollerDeps {
   now?: () => number
   /** Events per `event.offline.get` (Bitrix24's default and maximum: 50). */
   limit?: number
+  /**
+   * Instances sharing the store: runs the pull only when no other instance is pulling this portal
+   * (`ran: false` then: that instance pulls, this one stands by).
+   */
+  tryLock?: <T>(name: string, fn: () => Promise<T>) => Promise<{ ran: true; value: T } | { ran: false }>
 }
 
 export interface OfflinePoller {
@@ -125,7 +130,16 @@ export function createOfflinePoller(deps: OfflinePollerDeps): OfflinePoller {
         again.add(memberId)
         return current
       }
-      const started = pull(memberId).finally(() => running.delete(memberId))
+      const exclusive = deps.tryLock
+      const started = (
+        exclusive === undefined
+          ? pull(memberId)
+          : exclusive(`offline:${memberId}`, async () => {
+              // Another instance may have pulled (and stored a process id) since this one last looked.
+              await registry.reload(memberId)
+              return pull(memberId)
+            }).then((r) => (r.ran ? r.value : { events: 0, queued: 0 }))
+      ).finally(() => running.delete(memberId))
       running.set(memberId, started)
       return started
     },

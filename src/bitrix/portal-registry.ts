@@ -23,6 +23,8 @@ export interface PortalRegistry extends PortalDirectory {
   ): Promise<PortalCredentials | undefined>
   /** Forgets an installed portal (uninstall). */
   remove(memberId: string, options?: { purgeMirrors?: boolean }): Promise<RemovedPortal>
+  /** Re-reads one installed portal from the store (another instance changed it). */
+  reload(memberId: string): Promise<PortalCredentials | undefined>
 }
 
 export function recordFromCredentials(credentials: PortalCredentials): PortalRecord {
@@ -42,6 +44,9 @@ export async function loadPortalRegistry(
   store: Store,
   now: () => number = Date.now,
 ): Promise<PortalRegistry> {
+  // Instances sharing the store: each change re-reads the stored record under a per-portal lock,
+  // so one instance never writes back tokens another instance has already replaced.
+  const shared = store.coordination
   const byHand = createPortalDirectory(configured)
   const credentials = new Map<string, PortalCredentials>()
   const records = new Map<string, PortalRecord>()
@@ -65,6 +70,16 @@ export async function loadPortalRegistry(
       publish(c)
     },
     async update(memberId, change) {
+      if (shared !== undefined) {
+        return shared.withLock(`portal:${memberId}`, async () => {
+          const stored = await store.getPortal(memberId)
+          if (stored === undefined) return undefined
+          const next: PortalCredentials = { ...change(stored), updatedAt: now() }
+          await store.savePortal(next)
+          publish(next)
+          return next
+        })
+      }
       const current = credentials.get(memberId)
       if (current === undefined) return undefined
       const next: PortalCredentials = { ...change(current), updatedAt: now() }
@@ -73,6 +88,14 @@ export async function loadPortalRegistry(
       publish(next)
       await store.savePortal(next)
       return next
+    },
+    async reload(memberId) {
+      const stored = await store.getPortal(memberId)
+      if (stored === undefined) {
+        credentials.delete(memberId)
+        records.delete(memberId)
+      } else publish(stored)
+      return stored
     },
     async remove(memberId, options = {}) {
       const removed = await store.removePortal(memberId, options)

@@ -48,6 +48,7 @@ export function wireAppMode(deps: AppModeDeps): { handlers?: EventHandlerMap; of
       registry: portals,
       logger: logger.child({ component: 'offline' }),
       now: deps.now,
+      ...(deps.store.coordination === undefined ? {} : { tryLock: deps.store.coordination.tryLock }),
       async accept(envelope, portal) {
         const handler = lineHandlers[envelope.type]
         if (handler === undefined || handler.always === true) return 0

@@ -5,6 +5,7 @@ import { openPostgresStore, type PostgresStoreOptions } from './postgres/index.j
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite/index.js'
 import type { Store } from './store.js'
 
+export type * from './coordination.js'
 export { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres/index.js'
 export { createSecretBox, parseEncryptionKey, type SecretBox } from './secret-box.js'
 export { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite/index.js'
@@ -12,14 +13,14 @@ export type * from './store.js'
 
 export interface StoreDeps
   extends Pick<SqliteStoreOptions, 'coalesce' | 'clock' | 'logger'>,
-    Pick<PostgresStoreOptions, 'onJobs'> {
+    Pick<PostgresStoreOptions, 'onJobs' | 'onPortal'> {
   /** Directory a relative `storage.path` is resolved against; default the process cwd. */
   cwd?: string
 }
 
 /** Opens the store the config names: `sqlite` (embedded, one instance) or `postgres` (shared). */
 export function openStore(config: StorageConfig, deps: StoreDeps = {}): Store {
-  const { cwd, onJobs, ...options } = deps
+  const { cwd, onJobs, onPortal, ...options } = deps
   const key = config.encryptionKey === undefined ? {} : { encryptionKey: config.encryptionKey }
   switch (config.driver) {
     case 'sqlite': {
@@ -36,6 +37,7 @@ export function openStore(config: StorageConfig, deps: StoreDeps = {}): Store {
         ...options,
         ...key,
         ...(onJobs === undefined ? {} : { onJobs }),
+        ...(onPortal === undefined ? {} : { onPortal }),
         url: config.url ?? '',
         ...(config.poolSize === undefined ? {} : { poolSize: config.poolSize }),
       })

@@ -1,3 +1,5 @@
+import type { Coordination } from './coordination.js'
+
 /**
  * The durable heart of the bridge. Two implementations share this contract and one behaviour
  * test suite (test/support/store-behaviour.ts): `sqlite/` (embedded default, one instance) and
@@ -141,6 +143,11 @@ export interface RemovedPortal {
 }
 
 export interface Store {
+  /**
+   * Present when instances share this store (Postgres): the shared Bitrix24 rate buckets and the
+   * cross-instance locks (token refresh, offline pull). Absent for an embedded store.
+   */
+  readonly coordination?: Coordination
   /** Durably stores the jobs (all or none) before resolving. Concurrent calls may share one commit. */
   enqueue(jobs: readonly JobInput[]): Promise<void>
   /** Claims due jobs of a queue under a lease, oldest run time first, at most one per key. */

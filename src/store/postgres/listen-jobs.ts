@@ -3,7 +3,10 @@ import type { Logger } from 'pino'
 import { errorMessage } from '../../errors.js'
 import type { QueueName } from '../store.js'
 
-/** The channel a commit that adds due work announces itself on; the payload is the queue name. */
+/**
+ * The channel a commit that adds jobs announces itself on (payload: the queue name), and a change
+ * of an installed portal (payload: `portal:<member_id>`), so other instances re-read it.
+ */
 export const JOBS_CHANNEL = 'openline_bridge_jobs'
 
 export interface JobsListener {
@@ -12,14 +15,17 @@ export interface JobsListener {
 
 /**
  * LISTENs on a dedicated connection and calls `onJobs(queue)` when any instance commits new jobs,
- * so idle workers wake at once instead of at their next poll. If the connection drops it is
+ * so idle workers wake at once instead of at their next poll, and `onPortal(memberId)` when an
+ * installed portal changed (install, token refresh, uninstall). If the connection drops it is
  * re-opened with a growing pause; meanwhile the workers' own polling keeps everything moving.
  */
-export function listenForJobs(
-  connect: () => pg.Client,
-  onJobs: (queue: QueueName) => void,
-  logger: Logger,
-): JobsListener {
+export interface StoreEvents {
+  onJobs?: (queue: QueueName) => void
+  /** Another instance (or this one) saved or removed an installed portal. */
+  onPortal?: (memberId: string) => void
+}
+
+export function listenForJobs(connect: () => pg.Client, events: StoreEvents, logger: Logger): JobsListener {
   let client: pg.Client | undefined
   let closed = false
   let pause = 500
@@ -30,7 +36,9 @@ export function listenForJobs(
     const next = connect()
     next.on('notification', (message) => {
       if (message.channel !== JOBS_CHANNEL) return
-      if (message.payload === 'fetch' || message.payload === 'deliver') onJobs(message.payload)
+      const payload = message.payload ?? ''
+      if (payload === 'fetch' || payload === 'deliver') events.onJobs?.(payload)
+      else if (payload.startsWith('portal:')) events.onPortal?.(payload.slice('portal:'.length))
     })
     next.on('error', (err) => {
       logger.warn({ err: errorMessage(err) }, 'LISTEN connection lost; polling until it is back')
@@ -76,6 +84,10 @@ export function listenForJobs(
 }
 
 /** Inside a transaction: announce on commit (NOTIFY is delivered only if the transaction commits). */
+export async function announcePortal(db: Pick<pg.ClientBase, 'query'>, memberId: string): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [JOBS_CHANNEL, `portal:${memberId}`])
+}
+
 export async function announceJobs(
   db: Pick<pg.ClientBase, 'query'>,
   queues: Iterable<QueueName>,

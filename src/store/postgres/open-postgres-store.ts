@@ -2,6 +2,7 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import { errorMessage } from '../../errors.js'
 import { silentLogger } from '../../observability/logger.js'
+import type { Coordination } from '../coordination.js'
 import { createSecretBox } from '../secret-box.js'
 import { prepareJobs } from '../sqlite/enqueue-jobs.js'
 import type { CoalesceFn, QueueName, Store } from '../store.js'
@@ -11,9 +12,11 @@ import { listDead, queueStats, replayDead } from './dead-letters.js'
 import { appendDelivery, listDeliveries } from './delivery-log.js'
 import { PgGroupCommit } from './group-commit.js'
 import { buryJob, extendJobLease, removeJob, retryJob } from './job-lifecycle.js'
-import { type JobsListener, listenForJobs } from './listen-jobs.js'
+import { announcePortal, type JobsListener, listenForJobs, type StoreEvents } from './listen-jobs.js'
+import { tryAdvisoryLock, withAdvisoryLock } from './locks.js'
 import { getMirror, saveMirror } from './mirrors.js'
 import { portalRows, wakeGroup } from './portals.js'
+import { sharedRateBucket } from './rate-bucket.js'
 import { migrate } from './schema.js'
 import { closedError, toStoreError } from './store-error.js'
 import { jobWriter } from './write-jobs.js'
@@ -30,9 +33,12 @@ export interface PostgresStoreOptions {
   encryptionKey?: string
   /** Called when any instance commits new jobs (LISTEN/NOTIFY); wire it to the workers' wake-up. */
   onJobs?: (queue: QueueName) => void
+  /** Called when any instance saved or removed an installed portal; re-read it. */
+  onPortal?: (memberId: string) => void
 }
 
 export interface PostgresStore extends Store {
+  readonly coordination: Coordination
   /** The pool, for the shared rate buckets, cross-instance locks, diagnostics and tests. */
   readonly pool: pg.Pool
   /** Resolves once the schema is current (every method waits for it on its own). */
@@ -72,13 +78,21 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
   // Each method reports the failure itself; this keeps an unawaited `ready` from crashing the process.
   ready.catch(() => {})
   let listener: JobsListener | undefined
-  const onJobs = options.onJobs
-  if (onJobs !== undefined) {
+  const events: StoreEvents = {
+    ...(options.onJobs === undefined ? {} : { onJobs: options.onJobs }),
+    ...(options.onPortal === undefined ? {} : { onPortal: options.onPortal }),
+  }
+  if (events.onJobs !== undefined || events.onPortal !== undefined) {
     ready
       .then(() => {
-        if (!closed) listener = listenForJobs(() => createClient({ url: options.url }), onJobs, logger)
+        if (!closed) listener = listenForJobs(() => createClient({ url: options.url }), events, logger)
       })
       .catch(() => {})
+  }
+  const coordination: Coordination = {
+    rateBucket: (portal, limits) => sharedRateBucket(pool, portal, { ...limits, logger }),
+    withLock: (name, fn) => ready.then(() => withAdvisoryLock(pool, name, fn)),
+    tryLock: (name, fn) => ready.then(() => tryAdvisoryLock(pool, name, fn)),
   }
 
   let closed = false
@@ -102,6 +116,7 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
   return {
     pool,
     ready,
+    coordination,
     enqueue(jobs) {
       if (closed) return Promise.reject(closedError('enqueue'))
       if (jobs.length === 0) return Promise.resolve()
@@ -156,12 +171,20 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
     listDeliveries: (query = {}) => run('listDeliveries', () => listDeliveries(pool, query)),
     listPortals: () => run('listPortals', () => installed.list(pool)),
     getPortal: (memberId) => run('getPortal', () => installed.get(pool, memberId)),
-    savePortal: (portal) => run('savePortal', () => installed.save(pool, portal)),
+    savePortal: (portal) =>
+      run('savePortal', () =>
+        inTransaction(pool, async (client) => {
+          await installed.save(client, portal)
+          await announcePortal(client, portal.memberId)
+        }),
+      ),
     removePortal: (memberId, removeOptions = {}) =>
       run('removePortal', () =>
-        inTransaction(pool, (client) =>
-          installed.remove(client, memberId, removeOptions.purgeMirrors === true),
-        ),
+        inTransaction(pool, async (client) => {
+          const removed = await installed.remove(client, memberId, removeOptions.purgeMirrors === true)
+          await announcePortal(client, memberId)
+          return removed
+        }),
       ),
     wakeGroup: (queue, group) => run('wakeGroup', () => wakeGroup(pool, queue, group, clock.now())),
     async ping() {

@@ -86,7 +86,8 @@ export const migrations: readonly { name: string; sql: string }[] = [
     CREATE TABLE rate_buckets (
       portal TEXT PRIMARY KEY,
       tat DOUBLE PRECISION NOT NULL,
-      paused_until DOUBLE PRECISION NOT NULL DEFAULT 0
+      paused_until DOUBLE PRECISION NOT NULL DEFAULT 0,
+      grant_id BIGINT
     );
     `,
   },
