@@ -5,6 +5,7 @@ import { bindCommand } from './cli/bind-command.js'
 import { checkConfigCommand } from './cli/check-config-command.js'
 import { deliveriesCommand } from './cli/deliveries-command.js'
 import { type MigrateOptions, migrateCommand } from './cli/migrate-command.js'
+import { type MigrateStoreOptions, migrateStoreCommand } from './cli/migrate-store-command.js'
 import { type ReplayOptions, replayCommand } from './cli/replay-command.js'
 import { reportFatal } from './cli/report-error.js'
 import { type SendTestOptions, sendTestCommand } from './cli/send-test-command.js'
@@ -105,6 +106,13 @@ program
   .option('--apply', 'apply them now (a starting instance also applies them)')
   .option('--sql', 'print the SQL of each step')
   .action((opts: MigrateOptions) => migrateCommand(opts))
+
+program
+  .command('migrate-store')
+  .description('copy portals, mirror map, pending jobs and dead letters from SQLite into an empty Postgres')
+  .requiredOption('--from <store>', 'sqlite:<path of the bridge database>')
+  .requiredOption('--to <store>', 'postgres:<connection URL>')
+  .action((opts: MigrateStoreOptions) => migrateStoreCommand(opts))
 
 program
   .command('demo')

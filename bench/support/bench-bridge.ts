@@ -23,6 +23,8 @@ export interface BenchBridgeOptions {
   bitrix?: Record<string, unknown>
   /** Start the workers now (default false: ingest measures the request path alone). */
   startWorkers?: boolean
+  /** Storage settings instead of a fresh SQLite file (figure 7: `{ driver: 'postgres', url }`). */
+  storage?: Record<string, unknown>
   /** Replace the store the config would open (profile what-ifs: another synchronous mode…). */
   openStore?: (path: string) => Store
 }
@@ -46,7 +48,7 @@ export async function startBenchBridge(options: BenchBridgeOptions): Promise<Ben
   )
   const doc = {
     server: { host: '127.0.0.1', port: 0 },
-    storage: { driver: 'sqlite', path: join(dir, 'bridge.db') },
+    storage: options.storage ?? { driver: 'sqlite', path: join(dir, 'bridge.db') },
     bitrix: {
       portals: [{ ...fixturePortal, webhookUrl: options.webhookUrl }],
       ...options.bitrix,

@@ -149,3 +149,18 @@ export function stopOnExit(cluster: PgCluster): () => void {
     process.off('SIGTERM', onSignal)
   }
 }
+
+/** Creates database `name` in the cluster at `adminUrl` and returns its URL (bench and tests). */
+export async function createTestDatabaseAt(adminUrl: string, name: string): Promise<string> {
+  const { default: pg } = await import('pg')
+  const client = new pg.Client({ connectionString: adminUrl })
+  await client.connect()
+  try {
+    await client.query(`CREATE DATABASE ${name.replace(/\W/g, '_')}`)
+  } finally {
+    await client.end()
+  }
+  const url = new URL(adminUrl)
+  url.pathname = `/${name.replace(/\W/g, '_')}`
+  return url.href
+}
