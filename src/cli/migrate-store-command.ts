@@ -30,6 +30,7 @@ const tables = {
     'updated_at',
   ],
   mirrors: ['portal', 'message_id', 'output', 'ref', 'hash', 'version', 'text', 'updated_at'],
+  output_state: ['output', 'key', 'value', 'updated_at'],
   jobs: [
     'queue',
     'key',
@@ -58,7 +59,7 @@ function usage(message: string): BridgeError {
 /**
  * `openline-bridge migrate-store --from sqlite:… --to postgres:…`: copies installed portals (token
  * columns as stored: sealed values stay sealed, so the same storage.encryptionKey opens them),
- * the mirror map, pending jobs (leases dropped: nothing runs while the bridge is stopped) and dead
+ * the mirror map, output state, pending jobs (leases dropped: nothing runs while the bridge is stopped) and dead
  * letters into an empty Postgres database, in one transaction. The delivery log is not copied.
  * Stop the bridge first; the SQLite file is only read.
  */
@@ -76,7 +77,8 @@ export async function migrateStoreCommand(options: MigrateStoreOptions, io: CliI
     await migrate(client, where)
     await client.query('BEGIN')
     const { rows } = await client.query<{ n: number }>(
-      'SELECT (SELECT count(*) FROM portals) + (SELECT count(*) FROM mirrors) + (SELECT count(*) FROM jobs) AS n',
+      `SELECT (SELECT count(*) FROM portals) + (SELECT count(*) FROM mirrors) + (SELECT count(*) FROM jobs)
+         + (SELECT count(*) FROM output_state) AS n`,
     )
     if (Number(rows[0]?.n ?? 0) > 0) {
       throw new BridgeError(
@@ -86,7 +88,14 @@ export async function migrateStoreCommand(options: MigrateStoreOptions, io: CliI
       )
     }
     const counts: Record<string, number> = {}
+    const present = new Set(
+      (source.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+        (t) => t.name,
+      ),
+    )
     for (const [table, columns] of Object.entries(tables)) {
+      // A store written before a table existed simply has nothing of it to copy.
+      if (!present.has(table)) continue
       const order = table === 'jobs' ? ' ORDER BY id' : ''
       const select = source.prepare(`SELECT ${columns.join(', ')} FROM ${table}${order}`)
       const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`

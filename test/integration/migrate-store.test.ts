@@ -48,6 +48,7 @@ describe.skipIf(!pgEnabled())('openline-bridge migrate-store (PG_TESTS=skip skip
       updatedAt: 5,
     }
     await sqlite.saveMirror(mirror)
+    await sqlite.setOutputState('telegram.ops', 'chatMoves', { '-1': -1001 })
     await sqlite.enqueue([
       job('member-a:1', { n: 1 }),
       job('member-a:2', { n: 2 }),
@@ -69,6 +70,7 @@ describe.skipIf(!pgEnabled())('openline-bridge migrate-store (PG_TESTS=skip skip
       credentials({ memberId: 'member-b', status: 'needs-reinstall', statusReason: 'x' }),
     ])
     expect(await pg.getMirror('member-a', 42, 'slack.support')).toEqual(mirror)
+    expect(await pg.getOutputState('telegram.ops', 'chatMoves')).toEqual({ '-1': -1001 })
     expect((await pg.claim('fetch', { limit: 10, leaseMs: 1000 })).map((j) => j.payload)).toEqual([{ n: 2 }])
     expect((await pg.claim('deliver', { limit: 10, leaseMs: 1000 })).map((j) => j.payload)).toEqual([
       { out: 1 },

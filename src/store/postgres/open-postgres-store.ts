@@ -15,6 +15,7 @@ import { buryJob, extendJobLease, removeJob, retryJob } from './job-lifecycle.js
 import { announcePortal, type JobsListener, listenForJobs, type StoreEvents } from './listen-jobs.js'
 import { tryAdvisoryLock, withAdvisoryLock } from './locks.js'
 import { getMirror, saveMirror } from './mirrors.js'
+import { getOutputState, setOutputState } from './output-state.js'
 import { portalRows, wakeGroup } from './portals.js'
 import { sharedRateBucket } from './rate-bucket.js'
 import { migrate } from './schema.js'
@@ -187,6 +188,9 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
         }),
       ),
     wakeGroup: (queue, group) => run('wakeGroup', () => wakeGroup(pool, queue, group, clock.now())),
+    getOutputState: (output, key) => run('getOutputState', () => getOutputState(pool, output, key)),
+    setOutputState: (output, key, value) =>
+      run('setOutputState', () => setOutputState(pool, output, key, value, clock.now())),
     async ping() {
       if (closed) return false
       // A write-capable primary that answers: a read-only standby (after a failover gone wrong) is not ready.

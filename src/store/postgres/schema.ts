@@ -91,6 +91,18 @@ export const migrations: readonly { name: string; sql: string }[] = [
     );
     `,
   },
+  {
+    name: 'output state (what outputs learn while running, e.g. a Telegram chat that moved)',
+    sql: `
+    CREATE TABLE output_state (
+      output TEXT NOT NULL,
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      updated_at BIGINT NOT NULL,
+      PRIMARY KEY (output, key)
+    );
+    `,
+  },
 ]
 
 export const schemaVersion = migrations.length
