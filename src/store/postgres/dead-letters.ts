@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { type DeadJobRow, jobColumns, parseJobId, rowToDeadJob } from '../sqlite/job-rows.js'
 import type { DeadJob, QueueName, QueueStats } from '../store.js'
+import { type CommittedQueues, JOBS_CHANNEL } from './listen-jobs.js'
 
 type Db = Pick<pg.ClientBase, 'query'>
 
@@ -15,16 +16,32 @@ export async function listDead(db: Db, queue: QueueName | undefined, limit: numb
 }
 
 /** Dead → pending, attempts 0, due now. A replayed job does not merge with pending jobs of its key. */
-export async function replayDead(db: Db, ids: readonly string[], now: number): Promise<number> {
+export async function replayDead(
+  db: Db,
+  ids: readonly string[],
+  now: number,
+  instanceId: string,
+): Promise<{ moved: number; work: CommittedQueues }> {
   const rowIds = [...new Set(ids)].map(parseJobId).filter((id): id is number => id !== undefined)
-  if (rowIds.length === 0) return 0
-  const result = await db.query(
-    `UPDATE jobs SET status = 'pending', attempts = 0, run_at = $1, dead_at = NULL, reason = NULL,
-       lease_until = NULL, lease_token = NULL
-     WHERE id = ANY($2::bigint[]) AND status = 'dead'`,
-    [now, rowIds],
+  const work: CommittedQueues = new Map()
+  if (rowIds.length === 0) return { moved: 0, work }
+  // Revived and announced in one statement: running instances (this may be the CLI) wake at once.
+  const { rows } = await db.query<{ queue: QueueName; moved: number }>(
+    `WITH revived AS (
+       UPDATE jobs SET status = 'pending', attempts = 0, run_at = $1, dead_at = NULL, reason = NULL,
+         lease_until = NULL, lease_token = NULL
+       WHERE id = ANY($2::bigint[]) AND status = 'dead' RETURNING queue),
+     per_queue AS (SELECT queue, count(*)::int AS moved FROM revived GROUP BY queue)
+     SELECT queue, moved, pg_notify('${JOBS_CHANNEL}', queue || ':' || $1::bigint || ':' || $3::text)
+     FROM per_queue`,
+    [now, rowIds, instanceId],
   )
-  return result.rowCount ?? 0
+  let moved = 0
+  for (const row of rows) {
+    moved += row.moved
+    work.set(row.queue, now)
+  }
+  return { moved, work }
 }
 
 export async function queueStats(db: Db, queue: QueueName, now: number): Promise<QueueStats> {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { errorMessage } from '../../errors.js'
 import type { PreparedJob } from '../sqlite/enqueue-jobs.js'
 import { inTransaction } from './connection.js'
+import type { CommittedQueues } from './listen-jobs.js'
 import type { WriteJobs } from './write-jobs.js'
 
 interface PendingCall {
@@ -26,6 +27,7 @@ export class PgGroupCommit {
   constructor(
     private readonly pool: pg.Pool,
     private readonly write: WriteJobs,
+    private readonly committed: (work: CommittedQueues) => void,
     private readonly wrapError: (err: unknown) => Error,
     private readonly logger: Logger,
   ) {}
@@ -61,10 +63,12 @@ export class PgGroupCommit {
 
   async #commit(calls: PendingCall[]): Promise<void> {
     try {
-      await inTransaction(this.pool, (client) =>
-        this.write(
-          client,
-          calls.flatMap((call) => call.jobs),
+      this.committed(
+        await inTransaction(this.pool, (client) =>
+          this.write(
+            client,
+            calls.flatMap((call) => call.jobs),
+          ),
         ),
       )
     } catch (err) {
@@ -84,7 +88,7 @@ export class PgGroupCommit {
 
   async #alone(call: PendingCall): Promise<void> {
     try {
-      await inTransaction(this.pool, (client) => this.write(client, call.jobs))
+      this.committed(await inTransaction(this.pool, (client) => this.write(client, call.jobs)))
     } catch (err) {
       call.reject(this.wrapError(err))
       return

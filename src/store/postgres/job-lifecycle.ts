@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { parseJobId, tokenOf } from '../sqlite/job-rows.js'
 import type { Job } from '../store.js'
+import { JOBS_CHANNEL } from './listen-jobs.js'
 
 /**
  * Statements that act on a job a worker claimed. Each matches the row only while it still carries
@@ -18,12 +19,23 @@ const changed = (result: pg.QueryResult) => (result.rowCount ?? 0) > 0
 export const removeJob = async (db: Db, job: Job) =>
   changed(await db.query(`DELETE FROM jobs WHERE ${owned}`, target(job)))
 
-export const retryJob = async (db: Db, job: Job, runAt: number, error: string, countAttempt: boolean) =>
+/** Rescheduled and announced in one statement (other instances may be idle when it comes due). */
+export const retryJob = async (
+  db: Db,
+  job: Job,
+  runAt: number,
+  error: string,
+  countAttempt: boolean,
+  instanceId: string,
+) =>
   changed(
     await db.query(
-      `UPDATE jobs SET attempts = attempts + $3, run_at = $4, last_error = $5, lease_until = NULL, lease_token = NULL
-       WHERE ${owned}`,
-      [...target(job), countAttempt ? 1 : 0, runAt, error],
+      `WITH moved AS (
+         UPDATE jobs SET attempts = attempts + $3, run_at = $4, last_error = $5, lease_until = NULL,
+           lease_token = NULL
+         WHERE ${owned} RETURNING queue)
+       SELECT pg_notify('${JOBS_CHANNEL}', queue || ':' || $4::bigint || ':' || $6::text) FROM moved`,
+      [...target(job), countAttempt ? 1 : 0, runAt, error, instanceId],
     ),
   )
 

@@ -4,8 +4,9 @@ import { errorMessage } from '../../errors.js'
 import type { QueueName } from '../store.js'
 
 /**
- * The channel a commit that adds jobs announces itself on (payload: the queue name), and a change
- * of an installed portal (payload: `portal:<member_id>`), so other instances re-read it.
+ * The channel a commit that adds jobs announces itself on (payload: `<queue>:<earliest run time>:
+ * <instance id>`), and a change of an installed portal (payload: `portal:<member_id>`), so other
+ * instances re-read it.
  */
 export const JOBS_CHANNEL = 'openline_bridge_jobs'
 
@@ -19,13 +20,22 @@ export interface JobsListener {
  * installed portal changed (install, token refresh, uninstall). If the connection drops it is
  * re-opened with a growing pause; meanwhile the workers' own polling keeps everything moving.
  */
+/** Queue → earliest run time (ms) of the jobs one commit made claimable. */
+export type CommittedQueues = Map<QueueName, number>
+
 export interface StoreEvents {
-  onJobs?: (queue: QueueName) => void
+  /** Jobs were committed by any instance: `own` when by this one (already reported locally). */
+  onJobs?: (queue: QueueName, runAt: number, own: boolean) => void
   /** Another instance (or this one) saved or removed an installed portal. */
   onPortal?: (memberId: string) => void
 }
 
-export function listenForJobs(connect: () => pg.Client, events: StoreEvents, logger: Logger): JobsListener {
+export function listenForJobs(
+  connect: () => pg.Client,
+  events: StoreEvents,
+  instanceId: string,
+  logger: Logger,
+): JobsListener {
   let client: pg.Client | undefined
   let closed = false
   let pause = 500
@@ -37,8 +47,10 @@ export function listenForJobs(connect: () => pg.Client, events: StoreEvents, log
     next.on('notification', (message) => {
       if (message.channel !== JOBS_CHANNEL) return
       const payload = message.payload ?? ''
-      if (payload === 'fetch' || payload === 'deliver') events.onJobs?.(payload)
-      else if (payload.startsWith('portal:')) events.onPortal?.(payload.slice('portal:'.length))
+      const [queue = '', runAt = '', from = ''] = payload.split(':')
+      if (queue === 'fetch' || queue === 'deliver') {
+        events.onJobs?.(queue, Number(runAt) || 0, from === instanceId)
+      } else if (payload.startsWith('portal:')) events.onPortal?.(payload.slice('portal:'.length))
     })
     next.on('error', (err) => {
       logger.warn({ err: errorMessage(err) }, 'LISTEN connection lost; polling until it is back')
@@ -90,9 +102,10 @@ export async function announcePortal(db: Pick<pg.ClientBase, 'query'>, memberId:
 
 export async function announceJobs(
   db: Pick<pg.ClientBase, 'query'>,
-  queues: Iterable<QueueName>,
+  work: CommittedQueues,
+  instanceId: string,
 ): Promise<void> {
-  const list = [...queues]
-  if (list.length > 0)
-    await db.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [JOBS_CHANNEL, list])
+  if (work.size === 0) return
+  const payloads = [...work].map(([queue, runAt]) => `${queue}:${Math.trunc(runAt)}:${instanceId}`)
+  await db.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [JOBS_CHANNEL, payloads])
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import { errorMessage } from '../../errors.js'
@@ -12,7 +13,13 @@ import { listDead, queueStats, replayDead } from './dead-letters.js'
 import { appendDelivery, listDeliveries } from './delivery-log.js'
 import { PgGroupCommit } from './group-commit.js'
 import { buryJob, extendJobLease, removeJob, retryJob } from './job-lifecycle.js'
-import { announcePortal, type JobsListener, listenForJobs, type StoreEvents } from './listen-jobs.js'
+import {
+  announcePortal,
+  type CommittedQueues,
+  type JobsListener,
+  listenForJobs,
+  type StoreEvents,
+} from './listen-jobs.js'
 import { tryAdvisoryLock, withAdvisoryLock } from './locks.js'
 import { getMirror, saveMirror } from './mirrors.js'
 import { getOutputState, setOutputState } from './output-state.js'
@@ -33,12 +40,21 @@ export interface PostgresStoreOptions {
   /** `storage.encryptionKey`: tokens are sealed with AES-256-GCM when set. */
   encryptionKey?: string
   /** Called when any instance commits new jobs (LISTEN/NOTIFY); wire it to the workers' wake-up. */
-  onJobs?: (queue: QueueName) => void
+  onJobs?: (queue: QueueName, runAt: number, own: boolean) => void
   /** Called when any instance saved or removed an installed portal; re-read it. */
   onPortal?: (memberId: string) => void
 }
 
+/** Jobs a commit made claimable (the same shape as the store contract's commit hook). */
+export type CommitListener = (work: { queue: QueueName; runAt: number }) => void
+
 export interface PostgresStore extends Store {
+  /**
+   * Calls `listener` after each commit that stored claimable jobs, this instance's (enqueue,
+   * complete with follow-ups, retry, replayDead, wakeGroup) and every other instance's
+   * (LISTEN/NOTIFY); once per queue with the earliest run time. Returns the remover.
+   */
+  onCommitted(listener: CommitListener): () => void
   readonly coordination: Coordination
   /** The pool, for the shared rate buckets, cross-instance locks, diagnostics and tests. */
   readonly pool: pg.Pool
@@ -61,9 +77,15 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
   pool.on('error', (err) => logger.warn({ err: errorMessage(err) }, 'idle Postgres connection lost'))
   const box = createSecretBox(options.encryptionKey)
   const installed = portalRows(box)
-  const writeJobs = jobWriter(options.coalesce)
+  // Tells this instance's notifications from the others' (those wake workers here too).
+  const instanceId = randomBytes(6).toString('hex')
+  const writeJobs = jobWriter(options.coalesce, instanceId)
   const wrap = (operation: string) => (err: unknown) => toStoreError(err, operation, where)
-  const commits = new PgGroupCommit(pool, writeJobs, wrap('enqueue'), logger)
+  const listeners = new Set<CommitListener>()
+  const committed = (work: CommittedQueues) => {
+    for (const [queue, runAt] of work) for (const listener of listeners) listener({ queue, runAt })
+  }
+  const commits = new PgGroupCommit(pool, writeJobs, committed, wrap('enqueue'), logger)
 
   const ready = (async () => {
     const client = await pool.connect()
@@ -79,17 +101,22 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
   // Each method reports the failure itself; this keeps an unawaited `ready` from crashing the process.
   ready.catch(() => {})
   let listener: JobsListener | undefined
+  const onJobs = options.onJobs
   const events: StoreEvents = {
-    ...(options.onJobs === undefined ? {} : { onJobs: options.onJobs }),
+    // Other instances' commits reach this one's commit listeners too; its own were reported locally.
+    onJobs(queue, runAt, own) {
+      if (!own) committed(new Map([[queue, runAt]]))
+      onJobs?.(queue, runAt, own)
+    },
     ...(options.onPortal === undefined ? {} : { onPortal: options.onPortal }),
   }
-  if (events.onJobs !== undefined || events.onPortal !== undefined) {
-    ready
-      .then(() => {
-        if (!closed) listener = listenForJobs(() => createClient({ url: options.url }), events, logger)
-      })
-      .catch(() => {})
-  }
+  ready
+    .then(() => {
+      if (!closed) {
+        listener = listenForJobs(() => createClient({ url: options.url }), events, instanceId, logger)
+      }
+    })
+    .catch(() => {})
   const coordination: Coordination = {
     rateBucket: (portal, limits) => sharedRateBucket(pool, portal, { ...limits, logger }),
     withLock: (name, fn) => ready.then(() => withAdvisoryLock(pool, name, fn)),
@@ -138,21 +165,24 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
     complete: (job, effects = {}) =>
       run('complete', async () => {
         const now = clock.now()
-        const removed = await inTransaction(pool, async (client) => {
+        const [removed, work] = await inTransaction(pool, async (client) => {
           const removed = await removeJob(client, job)
-          if (effects.enqueue !== undefined && effects.enqueue.length > 0) {
-            await writeJobs(client, prepareJobs(effects.enqueue, now))
-          }
+          const work =
+            effects.enqueue !== undefined && effects.enqueue.length > 0
+              ? await writeJobs(client, prepareJobs(effects.enqueue, now))
+              : undefined
           if (effects.mirror !== undefined) await saveMirror(client, effects.mirror)
           if (effects.log !== undefined) await appendDelivery(client, effects.log)
-          return removed
+          return [removed, work] as const
         })
+        if (work !== undefined) committed(work)
         if (!removed) lostLease(job, 'complete')
       }),
     retry: (job, retryOptions) =>
       run('retry', async () => {
         const { runAt, error, countAttempt = true } = retryOptions
-        if (!(await retryJob(pool, job, runAt, error, countAttempt))) lostLease(job, 'retry')
+        if (!(await retryJob(pool, job, runAt, error, countAttempt, instanceId))) lostLease(job, 'retry')
+        else committed(new Map([[job.queue, runAt]]))
       }),
     deadLetter: (job, reason) =>
       run('deadLetter', async () => {
@@ -163,7 +193,12 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
         if (!(await extendJobLease(pool, job, clock.now() + leaseMs))) lostLease(job, 'extendLease')
       }),
     listDead: (queue, limit = 100) => run('listDead', () => listDead(pool, queue, limit)),
-    replayDead: (ids) => run('replayDead', () => replayDead(pool, ids, clock.now())),
+    replayDead: (ids) =>
+      run('replayDead', async () => {
+        const { moved, work } = await replayDead(pool, ids, clock.now(), instanceId)
+        committed(work)
+        return moved
+      }),
     stats: (queue) => run('stats', () => queueStats(pool, queue, clock.now())),
     getMirror: (portal, messageId, output) =>
       run('getMirror', () => getMirror(pool, portal, messageId, output)),
@@ -187,7 +222,17 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
           return removed
         }),
       ),
-    wakeGroup: (queue, group) => run('wakeGroup', () => wakeGroup(pool, queue, group, clock.now())),
+    wakeGroup: (queue, group) =>
+      run('wakeGroup', async () => {
+        const now = clock.now()
+        const woken = await wakeGroup(pool, queue, group, now, instanceId)
+        if (woken > 0) committed(new Map([[queue, now]]))
+        return woken
+      }),
+    onCommitted(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
     getOutputState: (output, key) => run('getOutputState', () => getOutputState(pool, output, key)),
     setOutputState: (output, key, value) =>
       run('setOutputState', () => setOutputState(pool, output, key, value, clock.now())),

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { SecretBox } from '../secret-box.js'
 import type { PortalCredentials, PortalStatus, QueueName, RemovedPortal } from '../store.js'
+import { JOBS_CHANNEL } from './listen-jobs.js'
 
 type Db = Pick<pg.ClientBase, 'query'>
 
@@ -124,12 +125,24 @@ export function portalRows(box: SecretBox) {
   }
 }
 
-export async function wakeGroup(db: Db, queue: QueueName, group: string, now: number): Promise<number> {
-  const result = await db.query(
-    `UPDATE jobs SET run_at = $3
-     WHERE queue = $1 AND grp = $2 AND status = 'pending' AND run_at > $3
-       AND (lease_until IS NULL OR lease_until < $3)`,
-    [queue, group, now],
+export async function wakeGroup(
+  db: Db,
+  queue: QueueName,
+  group: string,
+  now: number,
+  instanceId: string,
+): Promise<number> {
+  const { rows } = await db.query<{ woken: number }>(
+    `WITH woken AS (
+       UPDATE jobs SET run_at = $3
+       WHERE queue = $1 AND grp = $2 AND status = 'pending' AND run_at > $3
+         AND (lease_until IS NULL OR lease_until < $3)
+       RETURNING id),
+     n AS (SELECT count(*)::int AS woken FROM woken)
+     SELECT woken, CASE WHEN woken > 0
+       THEN pg_notify('${JOBS_CHANNEL}', $1 || ':' || $3::bigint || ':' || $4::text) END AS notified
+     FROM n`,
+    [queue, group, now, instanceId],
   )
-  return result.rowCount ?? 0
+  return rows[0]?.woken ?? 0
 }

@@ -2,7 +2,7 @@ import type pg from 'pg'
 import type { PreparedJob } from '../sqlite/enqueue-jobs.js'
 import { serializePayload } from '../sqlite/job-rows.js'
 import type { CoalesceFn, QueueName } from '../store.js'
-import { announceJobs } from './listen-jobs.js'
+import { announceJobs, type CommittedQueues } from './listen-jobs.js'
 
 interface Target {
   id?: number
@@ -24,7 +24,7 @@ interface PendingRow {
   run_at: number
 }
 
-export type WriteJobs = (client: pg.ClientBase, jobs: readonly PreparedJob[]) => Promise<Set<QueueName>>
+export type WriteJobs = (client: pg.ClientBase, jobs: readonly PreparedJob[]) => Promise<CommittedQueues>
 
 /**
  * Writes jobs inside the caller's transaction in a fixed number of round trips, however many jobs:
@@ -37,9 +37,9 @@ export type WriteJobs = (client: pg.ClientBase, jobs: readonly PreparedJob[]) =>
  * deadlock) keep two instances from both inserting a row for the same key at once. A NOTIFY per
  * queue wakes idle instances when the transaction commits.
  */
-export function jobWriter(coalesce: CoalesceFn | undefined): WriteJobs {
+export function jobWriter(coalesce: CoalesceFn | undefined, instanceId: string): WriteJobs {
   return async (client, jobs) => {
-    const queues = new Set<QueueName>()
+    const queues: CommittedQueues = new Map()
     if (jobs.length === 0) return queues
     const ids = new Map<string, { queue: QueueName; key: string }>()
     for (const job of jobs) ids.set(`${job.queue}\u0000${job.key}`, { queue: job.queue, key: job.key })
@@ -62,7 +62,6 @@ export function jobWriter(coalesce: CoalesceFn | undefined): WriteJobs {
     const existing = new Map(rows.map((row) => [`${row.queue}\u0000${row.key}`, row]))
     const targets = new Map<string, Target>()
     for (const job of jobs) {
-      queues.add(job.queue)
       const id = `${job.queue}\u0000${job.key}`
       let target = targets.get(id)
       const row = target === undefined ? existing.get(id) : undefined
@@ -93,6 +92,8 @@ export function jobWriter(coalesce: CoalesceFn | undefined): WriteJobs {
       target.runAt = Math.min(target.runAt, job.runAt)
     }
     const all = [...targets.values()]
+    for (const t of all)
+      queues.set(t.queue, Math.min(queues.get(t.queue) ?? Number.POSITIVE_INFINITY, t.runAt))
     for (const t of all) t.payloadJson ??= serializePayload(t.payload)
     const updates = all.filter((t) => t.id !== undefined)
     const inserts = all.filter((t) => t.id === undefined)
@@ -118,7 +119,7 @@ export function jobWriter(coalesce: CoalesceFn | undefined): WriteJobs {
       )
     }
     // Delivered to every instance's LISTEN connection when (and only if) this transaction commits.
-    await announceJobs(client, queues)
+    await announceJobs(client, queues, instanceId)
     return queues
   }
 }

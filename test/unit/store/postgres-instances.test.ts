@@ -129,6 +129,42 @@ describe.skipIf(!pgEnabled())('postgres store across instances (PG_TESTS=skip sk
     expect(heard[0]).toBe('deliver')
   })
 
+  it("reports commits to onCommitted: its own once, and the other instances' through NOTIFY", async () => {
+    const db = await database()
+    const clock = new FakeClock()
+    const a = open(db.url, { clock })
+    const b = open(db.url, { clock })
+    await Promise.all([a.ready, b.ready])
+    const seen: string[] = []
+    a.onCommitted((work) => seen.push(`${work.queue}@${work.runAt - clock.now()}`))
+    const until = async (text: string) => {
+      for (let n = 0; n < 200 && !seen.includes(text); n++) await new Promise((r) => setTimeout(r, 50))
+      expect(seen).toContain(text)
+    }
+    // The LISTEN connection opens after the schema is ready: wait until b's commits reach a.
+    for (let n = 0; n < 100 && !seen.includes('deliver@500'); n++) {
+      await b.enqueue([job(`probe${n}`, {}, { queue: 'deliver', runAt: clock.now() + 500 })])
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(seen).toContain('deliver@500')
+    seen.length = 0
+    await a.enqueue([job('own', {}, { runAt: clock.now() + 7 })])
+    await until('fetch@7')
+    await new Promise((r) => setTimeout(r, 300))
+    expect(seen.filter((w) => w === 'fetch@7')).toHaveLength(1)
+
+    await b.enqueue([job('d1')])
+    const [claimed] = await b.claim('fetch', { limit: 1, leaseMs: 1000 })
+    await b.deadLetter(claimed!, 'x')
+    seen.length = 0
+    expect(await b.replayDead([claimed!.id])).toBe(1)
+    await until('fetch@0')
+    const [again] = await b.claim('fetch', { limit: 1, leaseMs: 1000 })
+    seen.length = 0
+    await b.retry(again!, { runAt: clock.now() + 30, error: 'later' })
+    await until('fetch@30')
+  })
+
   it('opens from the storage config and seals tokens at rest', async () => {
     const db = await database()
     const store = openStore({
