@@ -31,6 +31,8 @@ const tables = {
   ],
   mirrors: ['portal', 'message_id', 'output', 'ref', 'hash', 'version', 'text', 'updated_at'],
   output_state: ['output', 'key', 'value', 'updated_at'],
+  chats: ['portal', 'chat_id', 'title', 'customer_name', 'session_id', 'read_at'],
+  conversations: ['output', 'portal', 'chat_id', 'ref', 'session_id', 'previous_ref', 'updated_at'],
   jobs: [
     'queue',
     'key',

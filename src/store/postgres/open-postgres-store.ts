@@ -9,6 +9,16 @@ import { prepareJobs } from '../sqlite/enqueue-jobs.js'
 import type { CoalesceFn, QueueName, Store } from '../store.js'
 import { claimJobs } from './claim-jobs.js'
 import { createClient, createPool, inTransaction, redactUrl } from './connection.js'
+import {
+  getChat,
+  getConversation,
+  hasEarlierAdd,
+  type PgChatPosition,
+  type PgChatRecord,
+  type PgConversationRecord,
+  saveChat,
+  saveConversation,
+} from './conversations.js'
 import { listDead, queueStats, replayDead } from './dead-letters.js'
 import { appendDelivery, listDeliveries } from './delivery-log.js'
 import { PgGroupCommit } from './group-commit.js'
@@ -55,6 +65,11 @@ export interface PostgresStore extends Store {
    * (LISTEN/NOTIFY); once per queue with the earliest run time. Returns the remover.
    */
   onCommitted(listener: CommitListener): () => void
+  getChat(portal: string, chatId: number): Promise<PgChatRecord | undefined>
+  saveChat(record: PgChatRecord): Promise<void>
+  getConversation(output: string, portal: string, chatId: number): Promise<PgConversationRecord | undefined>
+  saveConversation(record: PgConversationRecord): Promise<void>
+  hasEarlierAdd(position: PgChatPosition): Promise<boolean>
   readonly coordination: Coordination
   /** The pool, for the shared rate buckets, cross-instance locks, diagnostics and tests. */
   readonly pool: pg.Pool
@@ -229,6 +244,12 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
         if (woken > 0) committed(new Map([[queue, now]]))
         return woken
       }),
+    getChat: (portal, chatId) => run('getChat', () => getChat(pool, portal, chatId)),
+    saveChat: (record) => run('saveChat', () => saveChat(pool, record)),
+    getConversation: (output, portal, chatId) =>
+      run('getConversation', () => getConversation(pool, output, portal, chatId)),
+    saveConversation: (record) => run('saveConversation', () => saveConversation(pool, record)),
+    hasEarlierAdd: (position) => run('hasEarlierAdd', () => hasEarlierAdd(pool, position)),
     onCommitted(listener) {
       listeners.add(listener)
       return () => void listeners.delete(listener)

@@ -118,6 +118,10 @@ export function portalRows(box: SecretBox) {
       const mirrors = purgeMirrors
         ? ((await db.query('DELETE FROM mirrors WHERE portal = $1', [memberId])).rowCount ?? 0)
         : 0
+      if (purgeMirrors) {
+        await db.query('DELETE FROM chats WHERE portal = $1', [memberId])
+        await db.query('DELETE FROM conversations WHERE portal = $1', [memberId])
+      }
       await db.query('DELETE FROM portals WHERE member_id = $1', [memberId])
       await db.query('DELETE FROM rate_buckets WHERE portal = $1', [memberId])
       return { jobs: jobs.rowCount ?? 0, mirrors }

@@ -103,6 +103,30 @@ export const migrations: readonly { name: string; sql: string }[] = [
     );
     `,
   },
+  {
+    name: "conversations: cached chat details, and each output's thread per chat",
+    sql: `
+    CREATE TABLE chats (
+      portal TEXT NOT NULL,
+      chat_id BIGINT NOT NULL,
+      title TEXT NOT NULL,
+      customer_name TEXT,
+      session_id BIGINT,
+      read_at BIGINT NOT NULL,
+      PRIMARY KEY (portal, chat_id)
+    );
+    CREATE TABLE conversations (
+      output TEXT NOT NULL,
+      portal TEXT NOT NULL,
+      chat_id BIGINT NOT NULL,
+      ref TEXT NOT NULL,
+      session_id BIGINT,
+      previous_ref TEXT,
+      updated_at BIGINT NOT NULL,
+      PRIMARY KEY (output, portal, chat_id)
+    );
+    `,
+  },
 ]
 
 export const schemaVersion = migrations.length
