@@ -234,9 +234,9 @@ export const coreSchema: Schema<CoreSettings> = {
       default: 60,
     },
     pollIntervalMs: {
-      doc: 'How often idle workers look for due jobs, in ms.',
+      doc: 'Safety-net poll of idle workers, in ms: commits and run times wake them at once; the poll finds work nobody announced (another process, an expired lease).',
       format: integer(1),
-      default: 250,
+      default: 1000,
     },
     backoffBaseMs: {
       doc: 'First retry delay, doubled per attempt, in ms.',

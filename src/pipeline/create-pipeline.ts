@@ -57,13 +57,20 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     onSettled: () => fetchLoopWake(),
   })
   const interval = deps.pipeline.pollIntervalMs
-  const fetchLoop = createWorkerLoop('fetch', fetch.tick, interval, deps.logger)
-  const deliverLoop = createWorkerLoop('deliver', deliver.tick, interval, deps.logger)
+  const fetchLoop = createWorkerLoop('fetch', fetch.tick, interval, deps.logger, now)
+  const deliverLoop = createWorkerLoop('deliver', deliver.tick, interval, deps.logger, now)
   deliverLoopWake = () => deliverLoop.wake()
   fetchLoopWake = () => fetchLoop.wake()
+  let unsubscribe: (() => void) | undefined
 
   return {
     start() {
+      // Each stage sleeps until the store commits work for it: a deliver job is claimed the moment
+      // its fetch completes, a fetch job the moment its coalescing window ends. Polling remains
+      // only as the safety net (work committed by another process, an expired lease).
+      unsubscribe ??= deps.store.onCommitted(({ queue, runAt }) =>
+        (queue === 'fetch' ? fetchLoop : deliverLoop).wakeAt(runAt),
+      )
       fetchLoop.start()
       deliverLoop.start()
     },
@@ -81,6 +88,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
     },
     async stop() {
+      unsubscribe?.()
+      unsubscribe = undefined
       await Promise.all([fetchLoop.stop(), deliverLoop.stop()])
       await fetch.idle()
       await deliver.idle()

@@ -135,6 +135,14 @@ export interface PortalCredentials {
   updatedAt: number
 }
 
+/** Jobs a commit made claimable: their queue and the earliest run time among them (ms). */
+export interface CommittedWork {
+  queue: QueueName
+  runAt: number
+}
+
+export type CommitListener = (work: CommittedWork) => void
+
 export interface RemovedPortal {
   /** Pending jobs (fetch and deliver) of the portal that were dropped. */
   jobs: number
@@ -195,6 +203,15 @@ export interface Store {
   getOutputState(output: string, key: string): Promise<unknown>
   /** Insert or replace one output state value. */
   setOutputState(output: string, key: string, value: unknown): Promise<void>
+
+  /**
+   * Calls `listener` right after each commit that stored claimable jobs (enqueue, complete with
+   * follow-up jobs, retry, replayDead, wakeGroup): once per queue written, with the earliest run
+   * time, so workers sleep until work exists instead of polling. A store shared by processes also
+   * reports the other processes' commits (Postgres: LISTEN/NOTIFY). Listeners must be cheap and
+   * must not throw. Returns the function that removes the listener.
+   */
+  onCommitted(listener: CommitListener): () => void
 
   /** True when the store can take writes (used by /readyz). */
   ping(): Promise<boolean>

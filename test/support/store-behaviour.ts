@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type {
   CoalesceFn,
+  CommittedWork,
   DeliveryLogEntry,
   JobInput,
   MirrorRecord,
@@ -376,6 +377,62 @@ export function describeStoreBehaviour(
         ])
         clock.advance(1_001)
         expect((await store.claim('fetch', lease)).map((j) => j.id)).toEqual([fetched?.id])
+      })
+    })
+
+    describe('commit notifications (what wakes the workers)', () => {
+      /** Collects what the store reports; a store may report asynchronously (LISTEN/NOTIFY). */
+      const listen = () => {
+        const heard: CommittedWork[] = []
+        const stop = h.store.onCommitted((work) => heard.push(work))
+        const waitFor = async (check: (w: CommittedWork[]) => boolean) => {
+          const started = Date.now()
+          while (!check(heard)) {
+            if (Date.now() - started > 10_000) throw new Error(`not heard: ${JSON.stringify(heard)}`)
+            await new Promise((r) => setTimeout(r, 5))
+          }
+        }
+        return { heard, stop, waitFor }
+      }
+      const has = (queue: QueueName, runAt: number) => (w: CommittedWork[]) =>
+        w.some((x) => x.queue === queue && x.runAt === runAt)
+
+      it('reports each queue an enqueue wrote, with its earliest run time', async () => {
+        const now = h.clock.now()
+        const l = listen()
+        await h.store.enqueue([
+          job('m1', {}, { runAt: now + 500 }),
+          job('m2', {}, { runAt: now + 100 }),
+          job('m1:slack', {}, { queue: 'deliver', group: 'slack' }),
+        ])
+        await l.waitFor((w) => has('fetch', now + 100)(w) && has('deliver', now)(w))
+        expect(l.heard.some((x) => x.queue === 'fetch' && x.runAt === now + 500)).toBe(false)
+        l.stop()
+      })
+
+      it('reports the follow-ups of a complete and the new run time of a retry', async () => {
+        await h.store.enqueue([job('m1'), job('m2')])
+        const [first, second] = await claimAll()
+        const l = listen()
+        await h.store.complete(first!, {
+          enqueue: [job('m1:slack', {}, { queue: 'deliver', group: 'slack' })],
+        })
+        await l.waitFor(has('deliver', h.clock.now()))
+        const later = h.clock.now() + 5_000
+        await h.store.retry(second!, { runAt: later, error: 'read failed' })
+        await l.waitFor(has('fetch', later))
+        l.stop()
+      })
+
+      it('stops reporting to a listener once it is removed', async () => {
+        const gone = listen()
+        gone.stop()
+        await h.store.enqueue([job('m1')])
+        const kept = listen()
+        await h.store.enqueue([job('m2', {}, { queue: 'deliver' })])
+        await kept.waitFor(has('deliver', h.clock.now()))
+        expect(gone.heard).toEqual([])
+        kept.stop()
       })
     })
 

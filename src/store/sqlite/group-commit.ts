@@ -28,6 +28,8 @@ export class GroupCommit {
     write: WriteJobs,
     private readonly wrapError: (err: unknown) => Error,
     private readonly logger: Logger,
+    /** Called once per successful flush with the calls it committed (wakes the workers). */
+    private readonly committed: (calls: readonly { jobs: readonly PreparedJob[] }[]) => void = () => {},
   ) {
     this.#writeAll = db.transaction((calls: readonly PendingCall[]) => {
       for (const call of calls) write(call.jobs)
@@ -60,19 +62,21 @@ export class GroupCommit {
         { err: errorMessage(err), calls: calls.length },
         'group commit failed; retrying each enqueue call on its own',
       )
-      for (const call of calls) this.#writeAlone(call)
+      this.committed(calls.filter((call) => this.#writeAlone(call)))
       return
     }
+    this.committed(calls)
     for (const call of calls) call.resolve()
   }
 
-  #writeAlone(call: PendingCall): void {
+  #writeAlone(call: PendingCall): boolean {
     try {
       this.#writeOne(call.jobs)
     } catch (err) {
       call.reject(this.wrapError(err))
-      return
+      return false
     }
     call.resolve()
+    return true
   }
 }

@@ -2,13 +2,14 @@ import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import { errorMessage } from '../../errors.js'
 import { silentLogger } from '../../observability/logger.js'
+import { commitListeners } from '../commit-listeners.js'
 import { createSecretBox } from '../secret-box.js'
 import type { CoalesceFn, DeliveryLogEntry, Job, JobInput, MirrorRecord, Store } from '../store.js'
 import { jobClaimer } from './claim-jobs.js'
 import { type ConnectionOptions, openDatabase } from './connection.js'
 import { deadLetters } from './dead-letters.js'
 import { deliveryLog } from './delivery-log.js'
-import { jobWriter, prepareJobs } from './enqueue-jobs.js'
+import { jobWriter, type PreparedJob, prepareJobs } from './enqueue-jobs.js'
 import { GroupCommit } from './group-commit.js'
 import { jobLifecycle } from './job-lifecycle.js'
 import { mirrors } from './mirrors.js'
@@ -49,7 +50,13 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const wrap = (operation: string) => (err: unknown) => toStoreError(err, operation, options.path)
 
   const writeJobs = jobWriter(db, options.coalesce)
-  const commits = new GroupCommit(db, writeJobs, wrap('enqueue'), logger)
+  const listeners = commitListeners(logger)
+  const commits = new GroupCommit(db, writeJobs, wrap('enqueue'), logger, (calls) => {
+    if (!listeners.active()) return
+    const jobs: PreparedJob[] = []
+    for (const call of calls) for (const job of call.jobs) jobs.push(job)
+    listeners.notifyJobs(jobs, clock.now())
+  })
   const claimJobs = jobClaimer(db)
   const lifecycle = jobLifecycle(db)
   const dead = deadLetters(db)
@@ -104,12 +111,15 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     claim: (queue, claimOptions) => run('claim', () => claimJobs(queue, claimOptions, clock.now())),
     complete: (job, effects = {}) =>
       run('complete', () => {
-        if (!completeTx.immediate(job, effects, clock.now())) lostLease(job, 'complete')
+        const now = clock.now()
+        if (!completeTx.immediate(job, effects, now)) lostLease(job, 'complete')
+        if (effects.enqueue !== undefined) listeners.notifyJobs(effects.enqueue, now)
       }),
     retry: (job, retryOptions) =>
       run('retry', () => {
         const { runAt, error, countAttempt = true } = retryOptions
-        if (!lifecycle.retry(job, runAt, error, countAttempt)) lostLease(job, 'retry')
+        if (lifecycle.retry(job, runAt, error, countAttempt)) listeners.notify({ queue: job.queue, runAt })
+        else lostLease(job, 'retry')
       }),
     deadLetter: (job, reason) =>
       run('deadLetter', () => {
@@ -120,7 +130,14 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
         if (!lifecycle.extend(job, clock.now() + leaseMs)) lostLease(job, 'extendLease')
       }),
     listDead: (queue, limit = 100) => run('listDead', () => dead.list(queue, limit)),
-    replayDead: (ids) => run('replayDead', () => dead.replay(ids, clock.now())),
+    replayDead: (ids) =>
+      run('replayDead', () => {
+        const now = clock.now()
+        const moved = dead.replay(ids, now)
+        if (moved > 0)
+          for (const queue of ['fetch', 'deliver'] as const) listeners.notify({ queue, runAt: now })
+        return moved
+      }),
     stats: (queue) => run('stats', () => dead.stats(queue, clock.now())),
     getMirror: (portal, messageId, output) =>
       run('getMirror', () => mirrorMap.get(portal, messageId, output)),
@@ -131,7 +148,14 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     savePortal: (portal) => run('savePortal', () => installed.save(portal)),
     removePortal: (memberId, removeOptions = {}) =>
       run('removePortal', () => installed.remove(memberId, removeOptions.purgeMirrors === true)),
-    wakeGroup: (queue, group) => run('wakeGroup', () => installed.wakeGroup(queue, group, clock.now())),
+    wakeGroup: (queue, group) =>
+      run('wakeGroup', () => {
+        const now = clock.now()
+        const woken = installed.wakeGroup(queue, group, now)
+        if (woken > 0) listeners.notify({ queue, runAt: now })
+        return woken
+      }),
+    onCommitted: (listener) => listeners.add(listener),
     listDeliveries: (query = {}) => run('listDeliveries', () => deliveries.list(query)),
     getOutputState: (output, key) => run('getOutputState', () => outputState.get(output, key)),
     setOutputState: (output, key, value) =>

@@ -36,6 +36,7 @@ export function recordingStore(): RecordingStore {
     wakeGroup: notUsed('wakeGroup'),
     getOutputState: notUsed('getOutputState'),
     setOutputState: notUsed('setOutputState'),
+    onCommitted: notUsed('onCommitted'),
     ping: notUsed('ping'),
     close: notUsed('close'),
   }
