@@ -90,6 +90,21 @@ export const endToEndFigure: Figure = async (ctx) => {
       return arrival === undefined ? [] : [arrival - at]
     })
     const bridgeLatency = summarize(latencies)
+    // Where the time goes: event → first read at the portal (window, wake-up, bucket), read → mirror.
+    const toRead = summarize(
+      [...sentAt].flatMap(([id, at]) => {
+        const readAt = portal.firstReadAt.get(id)
+        return readAt === undefined ? [] : [readAt - at]
+      }),
+    )
+    const toMirror = summarize(
+      [...sentAt].flatMap(([id]) => {
+        const readAt = portal.firstReadAt.get(id)
+        const arrival = slack.messages.get(id)?.arrivals[0]
+        return readAt === undefined || arrival === undefined ? [] : [arrival - readAt]
+      }),
+    )
+    const pipe = bridge.config.pipeline
     const floorP50 = defaultWindowMs + direct.p50
     const floorP99 = defaultWindowMs + direct.p99
     const p50Ratio = ratio(bridgeLatency.p50, floorP50)
@@ -132,13 +147,17 @@ export const endToEndFigure: Figure = async (ctx) => {
       notes: [
         `${total} distinct messages edited at a steady ${rate}/s for ${seconds} s (paced sender, 8 connections); ` +
           'latency = first arrival at the Slack-like fake output − time the event POST started, same clock.',
-        'Default pipeline settings (coalesceWindowMs 250, pollIntervalMs 250); fake portal bucket 50 + 2/s ' +
-          `enforced: ${portal.portal.stats.requests} REST requests, ${portal.portal.stats.rejected503} × 503.` +
+        `Default pipeline settings (coalesceWindowMs ${pipe.coalesceWindowMs}, pollIntervalMs ${pipe.pollIntervalMs}); fake portal bucket 50 + 2/s ` +
+          `enforced: ${portal.portal.stats.requests} REST requests, ${portal.portal.stats.rejected503} × 503` +
+          ` (${(portal.portal.stats.commands / Math.max(1, portal.portal.stats.requests)).toFixed(1)} reads per request).` +
           ' The baseline is a floor while the burst lasts; once the bridge has spent it, reads are paced at ' +
           '2/s and every event waits on average another 250 ms (at most 500 ms) for the next request slot.',
         `Direct path (baseline): one im.dialog.messages.get + one chat.postMessage, sequential, own portal ` +
           `without bucket: p50 ${direct.p50.toFixed(2)} ms, p99 ${direct.p99.toFixed(2)} ms over ${direct.count} samples. ` +
           `Bridge max ${bridgeLatency.max.toFixed(0)} ms.`,
+        `Stages: event → first read at the portal p50 ${toRead.p50.toFixed(0)} / p99 ${toRead.p99.toFixed(0)} ms ` +
+          `(window, wake-up, bucket); read → first arrival at the output p50 ${toMirror.p50.toFixed(0)} / p99 ` +
+          `${toMirror.p99.toFixed(0)} ms (read reply, deliver job commit, wake-up, post).`,
       ],
     }
   } finally {

@@ -4,6 +4,8 @@ export interface BenchPortal {
   portal: FakePortal
   /** `im.dialog.messages.get` reads per message id (inside batches too). */
   reads: Map<number, number>
+  /** When each message was first read (`performance.now()`, the figures' clock). */
+  firstReadAt: Map<number, number>
   /** Set the message's current version (its text ends with `#<id>.<version>`). */
   setVersion(messageId: number, version: number): void
   close(): Promise<void>
@@ -27,11 +29,13 @@ export async function startBenchPortal(rateLimit?: {
 }): Promise<BenchPortal> {
   const portal = await startFakePortal(rateLimit === undefined ? {} : { rateLimit })
   const reads = new Map<number, number>()
+  const firstReadAt = new Map<number, number>()
   const versions = new Map<number, number>()
   portal.handle('im.dialog.messages.get', (params) => {
     const chatId = Number(String(params.DIALOG_ID).replace(/^chat/, ''))
     const id = Number(params.LAST_ID) - 1
     reads.set(id, (reads.get(id) ?? 0) + 1)
+    if (!firstReadAt.has(id)) firstReadAt.set(id, performance.now())
     return {
       chat_id: chatId,
       messages: [
@@ -51,6 +55,7 @@ export async function startBenchPortal(rateLimit?: {
   return {
     portal,
     reads,
+    firstReadAt,
     setVersion: (messageId, version) => void versions.set(messageId, version),
     close: () => portal.close(),
   }
