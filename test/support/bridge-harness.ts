@@ -6,6 +6,7 @@ import type { App } from '../../src/app.js'
 import type { BridgeConfig } from '../../src/config/types.js'
 import { encodeForm } from '../../src/demo/event-bodies.js'
 import type { OutputPlugin } from '../../src/plugins/api.js'
+import type { Store } from '../../src/store/store.js'
 import { type FakePortal, startFakePortal } from './fake-portal.js'
 import { fastPipeline, startTestApp, type TestBridgeOptions } from './test-app.js'
 
@@ -43,6 +44,8 @@ export interface BridgeOptions extends TestBridgeOptions {
   portal?: FakePortal
   /** Ready-made output instances replacing the configured ones (ids must match `outputs`). */
   plugins?: ReadonlyMap<string, OutputPlugin>
+  /** Open the store yourself (e.g. with a held fsync) instead of from the config. */
+  openStore?: (dbPath: string) => Store
 }
 
 /** A whole bridge (real config validation, real SQLite file, real HTTP on loopback) against a fake portal. */
@@ -73,7 +76,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   }
   const { app, config, url } = await startTestApp(
     doc,
-    options.plugins ? { outputs: options.plugins } : {},
+    {
+      ...(options.plugins ? { outputs: options.plugins } : {}),
+      ...(options.openStore ? { store: options.openStore(dbPath) } : {}),
+    },
     options.startWorkers ?? false,
   )
   return {

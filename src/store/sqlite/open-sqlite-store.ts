@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
-import { errorMessage } from '../../errors.js'
+import { BridgeError, ErrorCodes, errorMessage } from '../../errors.js'
 import { silentLogger } from '../../observability/logger.js'
 import { commitListeners } from '../commit-listeners.js'
 import { createSecretBox } from '../secret-box.js'
@@ -10,12 +10,13 @@ import { type ConnectionOptions, openDatabase } from './connection.js'
 import { deadLetters } from './dead-letters.js'
 import { deliveryLog } from './delivery-log.js'
 import { jobWriter, type PreparedJob, prepareJobs } from './enqueue-jobs.js'
-import { GroupCommit } from './group-commit.js'
+import { GroupCommit, type GroupCommitStats } from './group-commit.js'
 import { jobLifecycle } from './job-lifecycle.js'
 import { mirrors } from './mirrors.js'
 import { outputStateTable } from './output-state.js'
 import { portals } from './portals.js'
 import { closedError, toStoreError } from './store-error.js'
+import { type WalSync, walSync } from './wal-sync.js'
 
 export interface SqliteStoreOptions extends ConnectionOptions {
   /** Merges a new payload into a pending job of the same key; default: the new payload wins. */
@@ -24,11 +25,15 @@ export interface SqliteStoreOptions extends ConnectionOptions {
   logger?: Logger
   /** `storage.encryptionKey`: tokens are sealed with AES-256-GCM when set. */
   encryptionKey?: string
+  /** Replaces the WAL fsync (tests: hold it to see that nothing is answered before it ends). */
+  syncWal?: () => Promise<void>
 }
 
 export interface SqliteStore extends Store {
   /** The connection itself, for diagnostics and tests; write only through the Store methods. */
   readonly database: Database.Database
+  /** Group commit counters: enqueue calls per commit, writes per fsync (bench/PROFILE.md). */
+  commitStats(): GroupCommitStats
 }
 
 interface Effects {
@@ -44,18 +49,32 @@ interface Effects {
  */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const box = createSecretBox(options.encryptionKey)
-  const db = openDatabase(options)
+  // FULL: the bridge fsyncs the WAL itself, off the event loop, once per group (see wal-sync.ts);
+  // the connection need not sync at each commit for that, so it runs NORMAL.
+  const ownSync = (options.synchronous ?? 'FULL') === 'FULL' && options.path !== ':memory:'
+  const db = openDatabase(ownSync ? { ...options, synchronous: 'NORMAL' } : options)
+  const wal: WalSync | undefined = ownSync ? walSync(options.path) : undefined
   const clock = options.clock ?? { now: () => Date.now() }
   const logger = (options.logger ?? silentLogger()).child({ component: 'store', driver: 'sqlite' })
   const wrap = (operation: string) => (err: unknown) => toStoreError(err, operation, options.path)
 
+  const syncFailed = (err: unknown): never => {
+    throw new BridgeError(
+      ErrorCodes.STORE_UNAVAILABLE,
+      `SQLite store could not fsync ${options.path} (${errorMessage(err)}); check the disk, then restart openline-bridge`,
+      { cause: err },
+    )
+  }
   const writeJobs = jobWriter(db, options.coalesce)
   const listeners = commitListeners(logger)
-  const commits = new GroupCommit(db, writeJobs, wrap('enqueue'), logger, (calls) => {
-    if (!listeners.active()) return
-    const jobs: PreparedJob[] = []
-    for (const call of calls) for (const job of call.jobs) jobs.push(job)
-    listeners.notifyJobs(jobs, clock.now())
+  const commits = new GroupCommit(db, writeJobs, wrap('enqueue'), logger, {
+    ...(wal === undefined ? {} : { sync: () => (options.syncWal ?? wal.sync)().catch(syncFailed) }),
+    committed(calls) {
+      if (!listeners.active()) return
+      const jobs: PreparedJob[] = []
+      for (const call of calls) for (const job of call.jobs) jobs.push(job)
+      listeners.notifyJobs(jobs, clock.now())
+    },
   })
   const claimJobs = jobClaimer(db)
   const lifecycle = jobLifecycle(db)
@@ -91,6 +110,16 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       throw toStoreError(err, operation, options.path)
     }
   }
+  /** A write: settles once its commit is on disk (it shares the fsync of the next group). */
+  const write = async <T>(operation: string, fn: () => T): Promise<T> => {
+    const result = await run(operation, fn)
+    try {
+      await commits.durable()
+    } catch (err) {
+      throw toStoreError(err, operation, options.path)
+    }
+    return result
+  }
   const lostLease = (job: Job, operation: string) =>
     logger.warn(
       { jobId: job.id, queue: job.queue, key: job.key, operation },
@@ -99,6 +128,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   return {
     database: db,
+    commitStats: () => commits.stats(),
     enqueue(jobs) {
       if (closed) return Promise.reject(closedError('enqueue'))
       if (jobs.length === 0) return Promise.resolve()
@@ -108,21 +138,23 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
         return Promise.reject(wrap('enqueue')(err))
       }
     },
+    // Leases are not waited on: a lease lost to a power loss only makes its job claimable again,
+    // as any crash does. Every other write settles after its fsync.
     claim: (queue, claimOptions) => run('claim', () => claimJobs(queue, claimOptions, clock.now())),
     complete: (job, effects = {}) =>
-      run('complete', () => {
+      write('complete', () => {
         const now = clock.now()
         if (!completeTx.immediate(job, effects, now)) lostLease(job, 'complete')
         if (effects.enqueue !== undefined) listeners.notifyJobs(effects.enqueue, now)
       }),
     retry: (job, retryOptions) =>
-      run('retry', () => {
+      write('retry', () => {
         const { runAt, error, countAttempt = true } = retryOptions
         if (lifecycle.retry(job, runAt, error, countAttempt)) listeners.notify({ queue: job.queue, runAt })
         else lostLease(job, 'retry')
       }),
     deadLetter: (job, reason) =>
-      run('deadLetter', () => {
+      write('deadLetter', () => {
         if (!lifecycle.bury(job, reason, clock.now())) lostLease(job, 'deadLetter')
       }),
     extendLease: (job, leaseMs) =>
@@ -131,7 +163,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       }),
     listDead: (queue, limit = 100) => run('listDead', () => dead.list(queue, limit)),
     replayDead: (ids) =>
-      run('replayDead', () => {
+      write('replayDead', () => {
         const now = clock.now()
         const moved = dead.replay(ids, now)
         if (moved > 0)
@@ -141,15 +173,15 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     stats: (queue) => run('stats', () => dead.stats(queue, clock.now())),
     getMirror: (portal, messageId, output) =>
       run('getMirror', () => mirrorMap.get(portal, messageId, output)),
-    saveMirror: (record) => run('saveMirror', () => mirrorMap.save(record)),
-    log: (entry) => run('log', () => deliveries.append(entry)),
+    saveMirror: (record) => write('saveMirror', () => mirrorMap.save(record)),
+    log: (entry) => write('log', () => deliveries.append(entry)),
     listPortals: () => run('listPortals', () => installed.list()),
     getPortal: (memberId) => run('getPortal', () => installed.get(memberId)),
-    savePortal: (portal) => run('savePortal', () => installed.save(portal)),
+    savePortal: (portal) => write('savePortal', () => installed.save(portal)),
     removePortal: (memberId, removeOptions = {}) =>
-      run('removePortal', () => installed.remove(memberId, removeOptions.purgeMirrors === true)),
+      write('removePortal', () => installed.remove(memberId, removeOptions.purgeMirrors === true)),
     wakeGroup: (queue, group) =>
-      run('wakeGroup', () => {
+      write('wakeGroup', () => {
         const now = clock.now()
         const woken = installed.wakeGroup(queue, group, now)
         if (woken > 0) listeners.notify({ queue, runAt: now })
@@ -176,7 +208,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     close() {
       closing ??= (async () => {
         closed = true
-        commits.flush()
+        await commits.settle()
+        wal?.close()
         db.close()
       })()
       return closing

@@ -49,7 +49,7 @@ describe('sqlite store', () => {
     for (const cleanup of cleanups.splice(0)) await cleanup()
   })
 
-  it('creates the file in missing parent directories, in WAL mode with synchronous FULL by default', async () => {
+  it('creates the file in missing parent directories, in WAL mode, fsyncing every write by default', async () => {
     const { store } = await open()
     const file = store.database.name
     expect(file).toMatch(/nested[/\\]bridge\.db$/)
@@ -59,9 +59,106 @@ describe('sqlite store', () => {
     } finally {
       other.close()
     }
-    expect(store.database.pragma('synchronous', { simple: true })).toBe(2)
+    // FULL: the store fsyncs the WAL itself after each group (off the event loop), so the
+    // connection runs NORMAL and every write waits for a sync.
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(1)
+    await store.enqueue([job('m1')])
+    expect(store.commitStats()).toMatchObject({ commits: 1, calls: 1, syncs: 1, synced: 1 })
     const fast = await open({ synchronous: 'NORMAL' })
     expect(fast.store.database.pragma('synchronous', { simple: true })).toBe(1)
+    await fast.store.enqueue([job('m1')])
+    expect(fast.store.commitStats()).toMatchObject({ commits: 1, syncs: 0 })
+  })
+
+  describe('group commit and the fsync (synchronous FULL)', () => {
+    /** A sync the test releases by hand: what the WAL fsync would be, on a disk that takes its time. */
+    function heldSync() {
+      const pending: Array<{ resolve: () => void; reject: (err: Error) => void }> = []
+      return {
+        pending,
+        sync: () => new Promise<void>((resolve, reject) => pending.push({ resolve, reject })),
+        async release(err?: Error) {
+          await until(() => pending.length > 0)
+          const next = pending.shift()
+          if (err) next?.reject(err)
+          else next?.resolve()
+        },
+      }
+    }
+    const until = async (check: () => boolean) => {
+      const started = Date.now()
+      while (!check()) {
+        if (Date.now() - started > 10_000) throw new Error('hung')
+        await new Promise((r) => setTimeout(r, 2))
+      }
+    }
+    const turn = () => new Promise((r) => setImmediate(r))
+
+    it('settles an enqueue only after the fsync that follows its commit', async () => {
+      const held = heldSync()
+      const { store } = await open({ syncWal: held.sync })
+      let settled = false
+      const enqueued = store.enqueue([job('m1')]).then(() => {
+        settled = true
+      })
+      await until(() => held.pending.length === 1)
+      // Committed (a reader sees it), but not answered: the fsync has not ended.
+      expect(await store.stats('fetch')).toMatchObject({ pending: 1 })
+      await turn()
+      expect(settled).toBe(false)
+      await held.release()
+      await enqueued
+      expect(settled).toBe(true)
+    })
+
+    it('takes everything queued during an fsync into one transaction and one fsync', async () => {
+      const held = heldSync()
+      const { store } = await open({ syncWal: held.sync })
+      const first = store.enqueue([job('a')])
+      await until(() => held.pending.length === 1)
+      // Three calls in three event-loop turns: without a sync in flight, three commits.
+      const later: Promise<void>[] = []
+      for (const key of ['b', 'c', 'd']) {
+        later.push(store.enqueue([job(key)]))
+        await turn()
+      }
+      expect(store.commitStats()).toMatchObject({ commits: 1, calls: 1 })
+      await held.release()
+      await first
+      await held.release()
+      await Promise.all(later)
+      expect(store.commitStats()).toEqual({ commits: 2, calls: 4, syncs: 2, synced: 4 })
+    })
+
+    it('makes other writes wait for the fsync too, sharing it with the enqueue group', async () => {
+      const held = heldSync()
+      const { store } = await open({ syncWal: held.sync })
+      const queued = store.enqueue([job('a'), job('b')])
+      await held.release()
+      await queued
+      const [a, b] = await store.claim('fetch', { limit: 2, leaseMs: 60_000 })
+      let completed = false
+      const done = store.complete(a!).then(() => {
+        completed = true
+      })
+      const retried = store.retry(b!, { runAt: 0, error: 'x' })
+      const more = store.enqueue([job('c')])
+      await until(() => held.pending.length === 1)
+      await turn()
+      expect(completed).toBe(false)
+      await held.release()
+      await Promise.all([done, retried, more])
+      // The second fsync answered the complete, the retry and the enqueue together.
+      expect(store.commitStats()).toMatchObject({ syncs: 2, synced: 1 + 3 })
+    })
+
+    it('refuses the writes waiting for a failed fsync with STORE_UNAVAILABLE', async () => {
+      const held = heldSync()
+      const { store } = await open({ syncWal: held.sync })
+      const queued = store.enqueue([job('a')])
+      await held.release(new Error('EIO: i/o error, fsync'))
+      await expect(queued).rejects.toMatchObject({ code: ErrorCodes.STORE_UNAVAILABLE })
+    })
   })
 
   it('opens through openStore from the storage config, relative to cwd', async () => {
