@@ -73,7 +73,10 @@ describe('failures on the way', () => {
     b.portal.setMessage({ id: 2057, chatId: 1024, authorId: 7, text: 'hello' })
     sink.failAlways(503)
     await b.post(edit(2057))
-    await eventually(async () => (await b.app.store.listDead('deliver')).length === 1, 'one dead letter')
+    // The dead letter and its log entry are two writes, each settled after its fsync: wait for both.
+    const logged = async () => b.app.store.listDeliveries({ messageId: 2057, output: 'hook.ops' })
+    await eventually(async () => (await logged()).some((e) => e.status === 'dead'), 'the dead letter logged')
+    expect(await b.app.store.listDead('deliver')).toHaveLength(1)
     const [dead] = await b.app.store.listDead('deliver')
     expect(dead?.reason).toMatch(/gave up after 3 attempts/)
     expect(dead?.attempts).toBeGreaterThanOrEqual(2)

@@ -63,7 +63,7 @@ describe('validateConfig', () => {
       maxAttempts: 10,
       maxAgeSeconds: 86400,
       leaseSeconds: 60,
-      pollIntervalMs: 250,
+      pollIntervalMs: 1000,
       backoffBaseMs: 1000,
       backoffMaxMs: 300000,
       batchSize: 50,
