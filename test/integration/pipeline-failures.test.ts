@@ -55,7 +55,11 @@ describe('failures on the way', () => {
       const s = await b.app.store.stats('deliver')
       return s.pending + s.leased === 0
     }, 'deliver queue empty')
-    const log = await b.app.store.listDeliveries({ messageId: 2057, output: 'hook.ops' })
+    // A retry's log entry is its own write, settled after the retry's fsync: it may land a moment
+    // after the job moved on, so wait for all three.
+    const entries = () => b.app.store.listDeliveries({ messageId: 2057, output: 'hook.ops' })
+    await eventually(async () => (await entries()).length === 3, 'three log entries')
+    const log = await entries()
     expect(log.map((e) => [e.status, e.attempt]).reverse()).toEqual([
       ['failed', 1],
       ['failed', 2],

@@ -98,7 +98,8 @@ async function startChild(configPath: string): Promise<ChildProcess> {
   )
   proc.stdout?.on('data', (d: Buffer) => logs.push(d.toString()))
   proc.stderr?.on('data', (d: Buffer) => logs.push(d.toString()))
-  const deadline = Date.now() + 20_000
+  // A hang guard, not a timing: the bin compiles the source under tsx, > 20 s on a loaded 2-core CI box.
+  const deadline = Date.now() + 90_000
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`bridge exited at start: ${logs.slice(-5).join('')}`)
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
