@@ -67,8 +67,8 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
     const plugin = deps.outputs.get(p.output)
     if (!plugin) {
       const reason = `output ${p.output} is not configured any more`
-      await store.deadLetter(job, reason)
       await store.log(entry('dead', 'none', reason))
+      await store.deadLetter(job, reason)
       return
     }
     try {
@@ -112,8 +112,8 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
       const wait = err.retryAfterMs ?? config.backoffBaseMs
       pausedUntil.set(output, Math.max(pausedUntil.get(output) ?? 0, now + wait))
       log.warn({ output, retryAfterMs: wait }, 'output is rate limited; pausing this output only')
-      await store.retry(job, { runAt: now + wait, error: message, countAttempt: false })
       await store.log(entry('failed', 'rate-limited', `retry after ${wait} ms: ${message}`))
+      await store.retry(job, { runAt: now + wait, error: message, countAttempt: false })
       return
     }
     const permanent =
@@ -126,15 +126,17 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
         { output, messageId: job.payload.message.messageId, attempt: job.attempts + 1, err: message },
         'delivery failed; will retry',
       )
-      await store.retry(job, { runAt: verdict.runAt, error: message })
+      // Log first: each write settles after its fsync, and the entry must be in before the job
+      // can run again, so the log keeps the attempts in order.
       await store.log(entry('failed', 'retry', message))
+      await store.retry(job, { runAt: verdict.runAt, error: message })
     } else {
       log.error(
         { output, messageId: job.payload.message.messageId, reason: verdict.reason },
         'delivery dead-lettered',
       )
-      await store.deadLetter(job, verdict.reason)
       await store.log(entry('dead', 'none', verdict.reason))
+      await store.deadLetter(job, verdict.reason)
     }
   }
 

@@ -64,15 +64,16 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
         { portal: p.portal, messageId: p.event.messageId, attempt: job.attempts + 1, err: message },
         'read failed; will retry',
       )
-      await store.retry(job, { runAt: verdict.runAt, error: message })
+      // Log first, so the entry is in before the job can run again (the log keeps attempt order).
       await store.log({ ...entry, status: 'failed', attempt: job.attempts + 1, detail: message })
+      await store.retry(job, { runAt: verdict.runAt, error: message })
     } else {
       log.error(
         { portal: p.portal, messageId: p.event.messageId, reason: verdict.reason },
         'read dead-lettered',
       )
-      await store.deadLetter(job, verdict.reason)
       await store.log({ ...entry, status: 'dead', attempt: job.attempts + 1, detail: verdict.reason })
+      await store.deadLetter(job, verdict.reason)
     }
   }
 
@@ -103,7 +104,6 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       { portal: p.portal, messageId: p.event.messageId, pausedUntil: until, code: error.bitrixCode },
       'read paused',
     )
-    await store.retry(job, { runAt: until, error: detail, countAttempt: false })
     await store.log({
       at: deps.now(),
       portal: p.portal,
@@ -114,6 +114,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       attempt: job.attempts,
       detail,
     })
+    await store.retry(job, { runAt: until, error: detail, countAttempt: false })
   }
 
   const needsReinstall = (err: unknown) =>
