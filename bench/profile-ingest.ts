@@ -3,7 +3,7 @@ import { Session } from 'node:inspector/promises'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { coalescePayloads } from '../src/pipeline/coalesce.js'
-import { openSqliteStore } from '../src/store/sqlite/index.js'
+import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/index.js'
 import type { Store } from '../src/store/store.js'
 import { startBareFastify } from './baselines/bare-fastify.js'
 import { type BenchBridgeOptions, startBenchBridge } from './support/bench-bridge.js'
@@ -71,17 +71,27 @@ try {
   const bareResult = await load(bare.url).finally(() => bare.close())
 
   const bridge = await startBenchBridge(base)
+  const sqlite = bridge.app.store as Partial<SqliteStore>
   const session = new Session()
   session.connect()
   let profiled: LoadResult
+  let syncLine = 'fsyncs: run by SQLite inside each commit (synchronous=FULL on the connection)'
   try {
     await runLoad({ url: bridge.url, firstMessageId: freshIds(), connections: 32, durationSec: 2 })
     commits.count = 0
     commits.calls = 0
+    const before = sqlite.commitStats?.()
     await session.post('Profiler.enable')
     await session.post('Profiler.setSamplingInterval', { interval: 200 })
     await session.post('Profiler.start')
     profiled = await load(bridge.url, false)
+    const after = sqlite.commitStats?.()
+    if (before && after) {
+      const syncs = after.syncs - before.syncs
+      syncLine =
+        `fsyncs while profiled: ${syncs}, ${((after.synced - before.synced) / Math.max(1, syncs)).toFixed(1)} ` +
+        'writes (enqueue calls and other writes) per fsync'
+    }
     const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile }
     const file = fileURLToPath(new URL('./results/ingest.cpuprofile', import.meta.url))
     await writeFile(file, JSON.stringify(profile))
@@ -111,6 +121,7 @@ try {
   out(row('bridge, store opened with synchronous=NORMAL', normal))
   out(row('bridge, enqueue does not write (ceiling)', noWrite))
   out(`\ngroup commit while profiled: ${commits.count} commits, ${perCommit.toFixed(1)} requests per commit`)
+  out(syncLine)
 } finally {
   Database.prototype.transaction = originalTransaction
   await portal.close()

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { bitrixEfficiencyFigure } from './figures/bitrix-efficiency.js'
 import { coalescingFigure } from './figures/coalescing.js'
+import { cpuPerEditFigure } from './figures/cpu-per-edit.js'
 import { endToEndFigure } from './figures/end-to-end.js'
 import { ingestFigure } from './figures/ingest.js'
 import { memoryFigure } from './figures/memory.js'
@@ -23,6 +24,7 @@ const figures: Array<[number, Figure]> = [
   [5, handwrittenFigure],
   [6, memoryFigure],
   [7, scaleOutFigure],
+  [8, cpuPerEditFigure],
 ]
 
 const args = parseArgs(process.argv.slice(2))

@@ -16,8 +16,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const list = arg === '--only' ? argv[++i] : arg.slice('--only='.length)
       args.only = (list ?? '').split(',').map(Number)
-      if (args.only.some((n) => !Number.isInteger(n) || n < 1 || n > 7)) {
-        throw new Error(`--only takes figure numbers 1-7 separated by commas, got "${list}"`)
+      if (args.only.some((n) => !Number.isInteger(n) || n < 1 || n > 8)) {
+        throw new Error(`--only takes figure numbers 1-8 separated by commas, got "${list}"`)
       }
     } else {
       throw new Error(`unknown option "${arg}"; use --quick, --only 1,2 or --no-write`)
