@@ -110,7 +110,7 @@ export const coreSchema: Schema<CoreSettings> = {
       default: 10,
     },
     synchronous: {
-      doc: 'When a commit counts as stored: full = synced to disk before Bitrix24 gets its 200 (survives power loss); normal = survives a crash of the bridge but a power loss may drop the last acknowledged events (about 25 % more events per second).',
+      doc: 'When a commit counts as stored: full = synced to disk before Bitrix24 gets its 200 (survives power loss; one fsync per group of requests, off the event loop); normal = survives a crash of the bridge but a power loss may drop the last acknowledged events.',
       format: oneOf(['full', 'normal']),
       default: 'full',
     },
