@@ -11,11 +11,11 @@ import type { CpuReading } from './cpu-child.js'
 const rate = 20
 const firstId = 6_000_000
 /**
- * Goal set from the first measurement (issue 14): 20 edits/s on `main` before the wake-ups and the
- * group commit, full run, cost ≈ 1.9 ms of CPU per mirrored edit (idle subtracted). The goal is to
- * stay at or under that first figure; see PROFILE.md for the measurements.
+ * Goal set from the first measurement (issue 14): `main` before the wake-ups and the group commit,
+ * `npm run bench -- --quick --only 8` at load average ~30 on the shared 2-core VM: 7.33 ms of CPU per
+ * mirrored edit (idle 9.05 ms/s subtracted). Stay at or under it (bench/PROFILE.md).
  */
-const goalMs = 1.9
+const goalMs = 7.3
 
 /** One line-protocol child running the bridge (cpu-child.ts). */
 class BridgeChild {
@@ -107,7 +107,7 @@ export const cpuPerEditFigure: Figure = async (ctx) => {
           metric: `bridge CPU (user+sys) per mirrored edit at ${rate} edits/s, idle subtracted`,
           value: perEditMs,
           unit: 'ms',
-          baseline: 'first measurement (main before issue 14)',
+          baseline: 'first measurement (main before issue 14, --quick)',
           baselineValue: goalMs,
           ratio: perEditMs / goalMs,
           goal: `≤ ${goalMs} ms (the first measurement)`,

@@ -44,7 +44,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const dir = await mkdtemp(join(tmpdir(), 'olb-load-'))
   const file = join(dir, 'options.json')
   await writeFile(file, JSON.stringify({ warmupSec: 0, ...options } satisfies LoadChildOptions))
-  const limitMs = ((options.warmupSec ?? 0) + options.durationSec + 30) * 1000
+  const limitMs = ((options.warmupSec ?? 0) + options.durationSec + 120) * 1000
   try {
     return await runJsonChild<LoadResult>([childPath, file], limitMs, 'load generator')
   } finally {
