@@ -191,7 +191,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     listDeliveries: (query = {}) => run('listDeliveries', () => deliveries.list(query)),
     getOutputState: (output, key) => run('getOutputState', () => outputState.get(output, key)),
     setOutputState: (output, key, value) =>
-      run('setOutputState', () => outputState.set(output, key, value, clock.now())),
+      write('setOutputState', () => outputState.set(output, key, value, clock.now())),
     async ping() {
       if (closed) return false
       // Taking the write lock proves the file is writable and not locked out; a full disk shows
