@@ -10,11 +10,18 @@ import { wireAppMode } from './bitrix/wire-app-mode.js'
 import type { BridgeConfig } from './config/types.js'
 import { registerHealthRoutes } from './observability/health-routes.js'
 import { silentLogger } from './observability/logger.js'
-import { createMetrics, registerMetricsRoute, withDeliveryMetrics } from './observability/metrics.js'
+import {
+  createMetrics,
+  type Metrics,
+  registerMetricsRoute,
+  withDeliveryMetrics,
+} from './observability/metrics.js'
+import { createRateLimitedLog } from './observability/rate-limited-log.js'
 import { coalescePayloads } from './pipeline/coalesce.js'
 import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js'
 import type { OutputPlugin } from './plugins/api.js'
 import { createOutputs, type OutputReadiness, startOutputs } from './plugins/registry.js'
+import { createPendingCap } from './receiver/pending-cap.js'
 import { registerReceiver } from './receiver/receiver-plugin.js'
 import { openStore } from './store/index.js'
 import { createSecretBox } from './store/secret-box.js'
@@ -42,6 +49,8 @@ export interface App {
   /** The offline event puller (OAuth mode with bitrix.delivery offline or both). */
   offline?: OfflinePoller
   outputs: ReadonlyMap<string, OutputPlugin>
+  /** The Prometheus registry and counters behind `/metrics`. */
+  metrics: Metrics
   /** Verify outputs (`start()`), then start the workers. Does not listen. */
   start(): Promise<void>
   /** Stop taking work, finish what is in flight, close outputs and the store. */
@@ -174,6 +183,21 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
   const onQueued = () => pipeline.wake()
   const sealUserToken = box.encrypting ? (t: string) => box.seal(t, 'user_token') : undefined
   const receiverLogger = logger.child({ component: 'receiver' })
+  // One portal cannot queue more than its share: refusals are counted, and logged once a minute.
+  const pendingCap = createPendingCap({
+    count: (portal) => store.countPending('fetch', portal),
+    limit: config.pipeline.maxPendingPerPortal,
+    now,
+  })
+  const capLog = createRateLimitedLog(receiverLogger, { intervalMs: 60_000, now })
+  const onQueueFull = (portal: { id: string; domain: string }, pending: number, limit: number) => {
+    metrics.countQueueFull(portal.id)
+    capLog.note(
+      portal.id,
+      { portal: portal.domain, memberId: portal.id, pending, limit },
+      'portal over its queue cap (pipeline.maxPendingPerPortal): its events are refused with 503 until its backlog drains',
+    )
+  }
   const { handlers, offline } = wireAppMode({
     config,
     store,
@@ -200,6 +224,8 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     },
     onQueued,
     hosts,
+    pendingCap,
+    onQueueFull,
     ...(handlers === undefined ? {} : { handlers }),
     ...(sealUserToken === undefined ? {} : { sealUserToken }),
   })
@@ -219,6 +245,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     portals,
     ...(offline === undefined ? {} : { offline }),
     outputs,
+    metrics,
     async start() {
       readiness = await startOutputs(outputs, config.outputs, logger, {
         backoff: config.pipeline,
@@ -234,6 +261,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       closed = true
       readiness?.stop()
       await server.close()
+      capLog.flush()
       await offline?.stop()
       await pipeline.stop()
       await Promise.allSettled([...outputs.values()].map((o) => o.stop?.()))

@@ -250,6 +250,11 @@ export const coreSchema: Schema<CoreSettings> = {
       default: 50,
     },
     outputConcurrency: { doc: 'Deliveries in flight per output.', format: integer(1), default: 4 },
+    maxPendingPerPortal: {
+      doc: 'Most events one portal may have waiting to be mirrored; over it its events are refused with 503 (BRG_ERR_PORTAL_QUEUE_FULL) so one portal cannot starve the others or fill the disk.',
+      format: integer(1),
+      default: 10000,
+    },
     coalesceWindowMs: {
       doc: 'How long a new event waits before its message is read, so quick successive edits become one read and one update.',
       format: integer(0),

@@ -125,6 +125,8 @@ export interface PipelineConfig {
   outputConcurrency: number
   /** Delay before a new event's message is read, so quick successive edits merge into one read. */
   coalesceWindowMs: number
+  /** Most events one portal may have queued; over it the receiver answers 503. */
+  maxPendingPerPortal: number
 }
 
 export interface LogConfig {

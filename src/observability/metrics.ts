@@ -10,6 +10,10 @@ export interface Metrics {
   countEvent(status: number): void
   /** Count one delivery-log entry (deliveries, skips, failures, dead letters). */
   countDelivery(entry: DeliveryLogEntry): void
+  /** Count one event refused because its portal is at `pipeline.maxPendingPerPortal`. */
+  countQueueFull(portal: string): void
+  /** Count one event rejected before it was stored (bad token, unknown portal…), by reason. */
+  countRejected(reason: string): void
 }
 
 const queues: QueueName[] = ['fetch', 'deliver']
@@ -38,6 +42,18 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     name: 'openline_bridge_deliveries_total',
     help: 'Delivery log entries by output (`-` = the Bitrix24 read stage) and status',
     labelNames: ['output', 'status'] as const,
+    registers: [registry],
+  })
+  const queueFull = new Counter({
+    name: 'openline_bridge_portal_queue_full_total',
+    help: 'Events refused with 503 because their portal had pipeline.maxPendingPerPortal events waiting, by portal',
+    labelNames: ['portal'] as const,
+    registers: [registry],
+  })
+  const rejected = new Counter({
+    name: 'openline_bridge_events_rejected_total',
+    help: 'Events rejected before anything was stored (unknown portal, missing or wrong token, foreign endpoint), by reason',
+    labelNames: ['reason'] as const,
     registers: [registry],
   })
   new Gauge({
@@ -106,6 +122,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registry,
     countEvent: (status) => events.inc({ status: String(status) }),
     countDelivery: (entry) => deliveries.inc({ output: entry.output, status: entry.status }),
+    countQueueFull: (portal) => queueFull.inc({ portal }),
+    countRejected: (reason) => rejected.inc({ reason }),
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type ReceiverAnswer,
 } from './event-handlers.js'
 import { type EventAuth, readEnvelope } from './event-schema.js'
+import type { PendingCap } from './pending-cap.js'
 import { tokenError, verifyToken } from './verify-token.js'
 
 export interface EventReceiverDeps {
@@ -34,6 +35,10 @@ export interface EventReceiverDeps {
   sealUserToken?: (token: string) => string
   /** When a new fetch job becomes due (the coalescing window); default at once. */
   fetchDueAt?: () => number
+  /** Per-portal cap on queued jobs: over it the event is refused with 503. */
+  pendingCap?: PendingCap
+  /** Called when a portal is refused for its cap (metric, rate-limited log line). */
+  onQueueFull?: (portal: PortalRecord, pending: number, limit: number) => void
 }
 
 /** Handles one parsed body; resolves to the 200 answer or throws a BridgeError the error handler maps. */
@@ -53,6 +58,8 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
       ...(deps.onQueued === undefined ? {} : { onQueued: deps.onQueued }),
       ...(deps.sealUserToken === undefined ? {} : { sealUserToken: deps.sealUserToken }),
       ...(deps.fetchDueAt === undefined ? {} : { fetchDueAt: deps.fetchDueAt }),
+      ...(deps.pendingCap === undefined ? {} : { pendingCap: deps.pendingCap }),
+      ...(deps.onQueueFull === undefined ? {} : { onQueueFull: deps.onQueueFull }),
     }),
     ...deps.handlers,
   }

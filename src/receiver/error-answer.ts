@@ -18,6 +18,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.AUTH_TOKEN_MISMATCH]: 401,
   [ErrorCodes.AUTH_TOKEN_MISSING]: 401,
   [ErrorCodes.STORE_UNAVAILABLE]: 503,
+  [ErrorCodes.PORTAL_QUEUE_FULL]: 503,
   [ErrorCodes.AUTH_ENDPOINT_NOT_ALLOWED]: 401,
   [ErrorCodes.AUTH_INSTALL_REFUSED]: 403,
 }

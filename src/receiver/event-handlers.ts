@@ -6,6 +6,7 @@ import { fetchJob } from '../pipeline/jobs.js'
 import type { JobInput, Store } from '../store/store.js'
 import type { EventEnvelope } from './event-schema.js'
 import { normalizeItems, openLineEventKinds } from './normalize-event.js'
+import type { PendingCap } from './pending-cap.js'
 import type { TokenCheck } from './verify-token.js'
 
 /** The 200 body of a delivery: `{ok, queued}`, `{ignored}`, or what a plugged-in handler returns. */
@@ -42,6 +43,10 @@ export interface HandlerContext {
   sealUserToken?: (token: string) => string
   /** When a new fetch job becomes due (now + `pipeline.coalesceWindowMs`); default at once. */
   fetchDueAt?: () => number
+  /** Per-portal cap on queued fetch jobs (`pipeline.maxPendingPerPortal`); over it → 503. */
+  pendingCap?: PendingCap
+  /** A portal was refused for its cap (count it; log it at most once a minute). Must not throw. */
+  onQueueFull?: (portal: PortalRecord, pending: number, limit: number) => void
 }
 
 export function openLineHandler(kind: EventKind, ctx: HandlerContext): EventHandler<NormalizedEvent[]> {
@@ -60,6 +65,7 @@ export function openLineHandler(kind: EventKind, ctx: HandlerContext): EventHand
         jobs.push(fetchJob(portal.id, stored, runAt))
       }
       if (jobs.length === 0) return { ignored: `connector ${events[0]?.connector} is not routed` }
+      await admitToQueue(ctx, portal, jobs.length)
       try {
         await ctx.store.enqueue(jobs)
       } catch (err) {
@@ -73,6 +79,19 @@ export function openLineHandler(kind: EventKind, ctx: HandlerContext): EventHand
       return { ok: true, queued: jobs.length }
     },
   }
+}
+
+/** Refuses (503) an event of a portal whose backlog is at its cap, so one portal cannot fill the store. */
+async function admitToQueue(ctx: HandlerContext, portal: PortalRecord, adding: number): Promise<void> {
+  if (ctx.pendingCap === undefined) return
+  const verdict = await ctx.pendingCap.admit(portal.id, adding)
+  if (verdict.ok) return
+  ctx.onQueueFull?.(portal, verdict.pending, verdict.limit)
+  throw new BridgeError(
+    ErrorCodes.PORTAL_QUEUE_FULL,
+    `Portal ${portal.domain} already has ${verdict.pending} events waiting to be mirrored (pipeline.maxPendingPerPortal is ${verdict.limit}); this event was not stored. Other portals are not affected; the portal is accepted again as its backlog drains.`,
+    { details: { pending: verdict.pending, limit: verdict.limit } },
+  )
 }
 
 // The jobs are already stored: a failing wake-up must not turn the answer into an error.

@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
 import type { HostGuard } from '../bitrix/host-guard.js'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
+import type { PortalRecord } from '../bitrix/types.js'
 import type { Store } from '../store/store.js'
 import { registerBodyParsers } from './body-parsers.js'
 import { createEventReceiver } from './create-event-receiver.js'
 import { createErrorHandler } from './error-answer.js'
 import type { EventHandlerMap } from './event-handlers.js'
+import type { PendingCap } from './pending-cap.js'
 
 export interface ReceiverConfig {
   /** Route the events are posted to, e.g. `/bitrix/events`. */
@@ -38,6 +40,10 @@ export interface ReceiverDeps {
   sealUserToken?: (token: string) => string
   /** When a new fetch job becomes due (the coalescing window); default at once. */
   fetchDueAt?: () => number
+  /** Per-portal cap on queued jobs (`pipeline.maxPendingPerPortal`). */
+  pendingCap?: PendingCap
+  /** A portal was refused for its cap. */
+  onQueueFull?: (portal: PortalRecord, pending: number, limit: number) => void
 }
 
 /**
@@ -60,6 +66,8 @@ export function receiverPlugin(deps: ReceiverDeps): FastifyPluginAsync {
       ...(deps.hosts === undefined ? {} : { hosts: deps.hosts }),
       ...(deps.sealUserToken === undefined ? {} : { sealUserToken: deps.sealUserToken }),
       ...(deps.fetchDueAt === undefined ? {} : { fetchDueAt: deps.fetchDueAt }),
+      ...(deps.pendingCap === undefined ? {} : { pendingCap: deps.pendingCap }),
+      ...(deps.onQueueFull === undefined ? {} : { onQueueFull: deps.onQueueFull }),
     })
     app.post(config.path, { bodyLimit: config.bodyLimit }, (request) => receive(request.body))
     if (config.installPath !== undefined && config.installPath !== config.path) {

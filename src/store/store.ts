@@ -158,8 +158,21 @@ export interface Store {
   readonly coordination?: Coordination
   /** Durably stores the jobs (all or none) before resolving. Concurrent calls may share one commit. */
   enqueue(jobs: readonly JobInput[]): Promise<void>
-  /** Claims due jobs of a queue under a lease, oldest run time first, at most one per key. */
+  /**
+   * Claims due jobs of a queue under a lease, at most one per key. Groups take turns, so one group
+   * with many due jobs cannot take a claim from the others: the claim hands out the oldest due job
+   * (by run time) of each group, then the second oldest of each, and so on up to `limit`; within a
+   * group jobs come oldest run time first. Successive claims rotate the group that goes first, so
+   * with a limit smaller than the number of groups every group with due jobs is still served in
+   * turn.
+   */
   claim(queue: QueueName, options: ClaimOptions): Promise<Job[]>
+  /**
+   * Jobs of one group in a queue that are not finished: waiting (due or not) or under a lease;
+   * dead letters are not counted. Backed by an index (the receiver's per-portal cap calls it at
+   * most once a second per portal, never per request).
+   */
+  countPending(queue: QueueName, group: string): Promise<number>
   /** Removes a finished job; in the same transaction enqueues follow-up jobs and writes a mirror. */
   complete(
     job: Job,

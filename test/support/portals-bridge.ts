@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Logger } from 'pino'
 import type { App } from '../../src/app.js'
 import { type EventPortal, encodeForm, updateEvent } from '../../src/demo/event-bodies.js'
 import { type FakePortal, type FakePortalOptions, startFakePortal } from './fake-portal.js'
@@ -17,7 +18,7 @@ export interface PortalsBridge {
   app: App
   url: string
   portals: Record<string, TestPortal>
-  /** Every mirror lands here (one webhook output, `hook`, routed for all portals). */
+  /** Every mirror lands here (one webhook output per portal, `hook.<name>`, all posting to this sink). */
   sink: WebhookSink
   /** Posts an edit of `messageId` (chat 1024) from the named portal; resolves to the HTTP status. */
   edit(portal: string, messageId: number, ts?: number): Promise<{ status: number; body: string }>
@@ -31,6 +32,8 @@ export interface PortalsBridgeOptions {
   pipeline?: Record<string, unknown>
   bitrix?: Record<string, unknown>
   server?: Record<string, unknown>
+  /** The bridge's logger (default silent). */
+  logger?: Logger
 }
 
 /**
@@ -64,10 +67,14 @@ export async function startPortalsBridge(options: PortalsBridgeOptions): Promise
       retries: 1,
       ...options.bitrix,
     },
-    outputs: { hook: { type: 'webhook', url: sink.url } },
+    // Each portal has its own output (outputs have their own concurrency), all on one loopback sink.
+    outputs: Object.fromEntries(
+      options.names.map((name) => [`hook.${name}`, { type: 'webhook', url: sink.url }]),
+    ),
+    routes: Object.values(portals).map((p) => ({ match: { portal: p.memberId }, to: [`hook.${p.name}`] })),
     pipeline: fastPipeline(options.pipeline),
   }
-  const { app, url } = await startTestApp(doc, {}, true)
+  const { app, url } = await startTestApp(doc, options.logger ? { logger: options.logger } : {}, true)
   return {
     app,
     url,

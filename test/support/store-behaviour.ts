@@ -270,6 +270,78 @@ export function describeStoreBehaviour(
       })
     })
 
+    describe('fairness between groups', () => {
+      it('takes groups in turn: a group with many due jobs cannot take a claim from the others', async () => {
+        const now = h.clock.now()
+        // The flood is older than the quiet group's only job: oldest-first would hand out flood only.
+        await h.store.enqueue(
+          Array.from({ length: 20 }, (_, i) =>
+            job(`flood-${i}`, {}, { group: 'flood', runAt: now - 100 + i }),
+          ),
+        )
+        await h.store.enqueue([job('quiet-1', {}, { group: 'quiet', runAt: now })])
+        const claimed = await h.store.claim('fetch', { limit: 4, leaseMs: 1000 })
+        expect(claimed.map((j) => j.key).sort()).toEqual(['flood-0', 'flood-1', 'flood-2', 'quiet-1'])
+      })
+
+      it('shares a claim evenly between groups, oldest run time first within each group', async () => {
+        const now = h.clock.now()
+        await h.store.enqueue([
+          ...Array.from({ length: 5 }, (_, i) => job(`a-${i}`, {}, { group: 'a', runAt: now - 50 + i })),
+          ...Array.from({ length: 5 }, (_, i) => job(`b-${i}`, {}, { group: 'b', runAt: now - 40 + i })),
+          ...Array.from({ length: 5 }, (_, i) => job(`c-${i}`, {}, { group: 'c', runAt: now - 30 + i })),
+        ])
+        const claimed = await h.store.claim('fetch', { limit: 6, leaseMs: 1000 })
+        const byGroup = (g: string) => claimed.filter((j) => j.group === g).map((j) => j.key)
+        expect(byGroup('a')).toEqual(['a-0', 'a-1'])
+        expect(byGroup('b')).toEqual(['b-0', 'b-1'])
+        expect(byGroup('c')).toEqual(['c-0', 'c-1'])
+      })
+
+      it('rotates between claims: with limit 1 every group with due jobs is served in turn', async () => {
+        const now = h.clock.now()
+        await h.store.enqueue([
+          ...Array.from({ length: 6 }, (_, i) => job(`a-${i}`, {}, { group: 'a', runAt: now - 100 + i })),
+          job('b-0', {}, { group: 'b', runAt: now }),
+          job('c-0', {}, { group: 'c', runAt: now }),
+        ])
+        const groups: string[] = []
+        for (let i = 0; i < 4; i++) {
+          const [claimed] = await h.store.claim('fetch', { limit: 1, leaseMs: 60_000 })
+          groups.push(claimed?.group ?? '-')
+        }
+        // b and c are each served within the first three claims, whatever group goes first.
+        expect(new Set(groups.slice(0, 3))).toEqual(new Set(['a', 'b', 'c']))
+        expect(groups[3]).toBe('a')
+      })
+    })
+
+    describe('pending count per group', () => {
+      it('counts the jobs of a group that are waiting or in progress, not dead ones nor other groups', async () => {
+        const now = h.clock.now()
+        expect(await h.store.countPending('fetch', 'a')).toBe(0)
+        await h.store.enqueue([
+          job('a-1', {}, { group: 'a' }),
+          job('a-2', {}, { group: 'a' }),
+          job('a-3', {}, { group: 'a', runAt: now + 60_000 }),
+          job('b-1', {}, { group: 'b' }),
+          job('a-1', {}, { group: 'a', queue: 'deliver' }),
+        ])
+        expect(await h.store.countPending('fetch', 'a')).toBe(3)
+        const [first, second] = await h.store.claim('fetch', {
+          limit: 2,
+          leaseMs: 1000,
+          excludeGroups: ['b'],
+        })
+        expect(await h.store.countPending('fetch', 'a')).toBe(3)
+        await h.store.complete(first!)
+        await h.store.deadLetter(second!, 'gave up')
+        expect(await h.store.countPending('fetch', 'a')).toBe(1)
+        expect(await h.store.countPending('fetch', 'b')).toBe(1)
+        expect(await h.store.countPending('deliver', 'a')).toBe(1)
+      })
+    })
+
     describe('retry and dead letters', () => {
       it('retry schedules the next attempt and counts it unless told not to', async () => {
         await h.store.enqueue([job('m1')])

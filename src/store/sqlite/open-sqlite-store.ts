@@ -77,6 +77,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
   })
   const claimJobs = jobClaimer(db)
+  const countGroup = db.prepare<[string, string], { n: number }>(
+    "SELECT COUNT(*) AS n FROM jobs WHERE queue = ? AND grp = ? AND status = 'pending'",
+  )
   const lifecycle = jobLifecycle(db)
   const dead = deadLetters(db)
   const mirrorMap = mirrors(db)
@@ -141,6 +144,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     // Leases are not waited on: a lease lost to a power loss only makes its job claimable again,
     // as any crash does. Every other write settles after its fsync.
     claim: (queue, claimOptions) => run('claim', () => claimJobs(queue, claimOptions, clock.now())),
+    countPending: (queue, group) => run('countPending', () => countGroup.get(queue, group)?.n ?? 0),
     complete: (job, effects = {}) =>
       write('complete', () => {
         const now = clock.now()

@@ -85,6 +85,10 @@ const migrations: readonly string[] = [
     PRIMARY KEY (output, key)
   ) WITHOUT ROWID;
   `,
+  // 4: groups take turns in claims, and the per-portal cap counts a group's jobs: both read this.
+  `
+  CREATE INDEX jobs_pending_group ON jobs (queue, grp, run_at, id) WHERE status = 'pending';
+  `,
 ]
 
 export const schemaVersion = migrations.length

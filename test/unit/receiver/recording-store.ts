@@ -18,6 +18,7 @@ export function recordingStore(): RecordingStore {
       store.jobs.push(...jobs)
     },
     claim: notUsed('claim'),
+    countPending: async () => 0,
     complete: notUsed('complete'),
     retry: notUsed('retry'),
     deadLetter: notUsed('deadLetter'),
