@@ -226,6 +226,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     hosts,
     pendingCap,
     onQueueFull,
+    onRejected: (code) => metrics.countRejected(code),
     ...(handlers === undefined ? {} : { handlers }),
     ...(sealUserToken === undefined ? {} : { sealUserToken }),
   })

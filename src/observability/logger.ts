@@ -31,12 +31,28 @@ export interface LoggerOptions {
   destination?: DestinationStream
 }
 
+/** The longest string field a log line keeps (a net under the 64-character cut of event strings). */
+export const LOG_FIELD_LIMIT = 2048
+
+/** Cuts top-level string fields past LOG_FIELD_LIMIT, so no field of a line can be made huge. */
+export function clipLogFields(fields: Record<string, unknown>): Record<string, unknown> {
+  let out = fields
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === 'string' && value.length > LOG_FIELD_LIMIT) {
+      if (out === fields) out = { ...fields }
+      out[key] = `${value.slice(0, LOG_FIELD_LIMIT)}… (${value.length} characters)`
+    }
+  }
+  return out
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
       base: { name: 'openline-bridge' },
       redact: { paths: redactPaths, censor: '[redacted]' },
+      formatters: { log: clipLogFields },
     },
     options.destination,
   )

@@ -12,8 +12,8 @@ export interface Metrics {
   countDelivery(entry: DeliveryLogEntry): void
   /** Count one event refused because its portal is at `pipeline.maxPendingPerPortal`. */
   countQueueFull(portal: string): void
-  /** Count one event rejected before it was stored (bad token, unknown portal…), by reason. */
-  countRejected(reason: string): void
+  /** Count one event rejected before it was stored (bad token, unknown portal…), by error code. */
+  countRejected(code: string): void
 }
 
 const queues: QueueName[] = ['fetch', 'deliver']
@@ -52,8 +52,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   })
   const rejected = new Counter({
     name: 'openline_bridge_events_rejected_total',
-    help: 'Events rejected before anything was stored (unknown portal, missing or wrong token, foreign endpoint), by reason',
-    labelNames: ['reason'] as const,
+    help: 'Events rejected before anything was stored (unknown portal, missing or wrong token, foreign endpoint), by error code',
+    labelNames: ['code'] as const,
     registers: [registry],
   })
   new Gauge({
@@ -123,7 +123,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     countEvent: (status) => events.inc({ status: String(status) }),
     countDelivery: (entry) => deliveries.inc({ output: entry.output, status: entry.status }),
     countQueueFull: (portal) => queueFull.inc({ portal }),
-    countRejected: (reason) => rejected.inc({ reason }),
+    countRejected: (code) => rejected.inc({ code }),
   }
 }
 

@@ -2,15 +2,17 @@ import type { Logger } from 'pino'
 import type { HostGuard } from '../bitrix/host-guard.js'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { PortalRecord } from '../bitrix/types.js'
-import { BridgeError, ErrorCodes } from '../errors.js'
+import { BridgeError, type ErrorCode, ErrorCodes } from '../errors.js'
+import { createRateLimitedLog, type RateLimitedLog } from '../observability/rate-limited-log.js'
 import type { Store } from '../store/store.js'
+import { clipText } from './clip-text.js'
 import {
   defaultHandlers,
   type EventHandler,
   type EventHandlerMap,
   type ReceiverAnswer,
 } from './event-handlers.js'
-import { type EventAuth, readEnvelope } from './event-schema.js'
+import { type EventAuth, type EventEnvelope, readEnvelope } from './event-schema.js'
 import type { PendingCap } from './pending-cap.js'
 import { tokenError, verifyToken } from './verify-token.js'
 
@@ -39,7 +41,14 @@ export interface EventReceiverDeps {
   pendingCap?: PendingCap
   /** Called when a portal is refused for its cap (metric, rate-limited log line). */
   onQueueFull?: (portal: PortalRecord, pending: number, limit: number) => void
+  /** Called for every event rejected before anything was stored, with its error code (a metric). */
+  onRejected?: (code: ErrorCode) => void
+  /** Where "event rejected" lines go; default: at most one line (and one summary) per 10 s. */
+  rejections?: RateLimitedLog
 }
+
+/** "event rejected" lines: an outsider decides how many requests are rejected, not how many lines. */
+export const REJECTION_LOG_INTERVAL_MS = 10_000
 
 /** Handles one parsed body; resolves to the 200 answer or throws a BridgeError the error handler maps. */
 export type EventReceiver = (body: unknown) => Promise<ReceiverAnswer>
@@ -62,6 +71,23 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
       ...(deps.onQueueFull === undefined ? {} : { onQueueFull: deps.onQueueFull }),
     }),
     ...deps.handlers,
+  }
+  const rejections =
+    deps.rejections ?? createRateLimitedLog(logger, { intervalMs: REJECTION_LOG_INTERVAL_MS })
+  /** Counts and (rate-limited) logs a rejection; every event-supplied string is cut to 64 characters. */
+  function noteRejected(envelope: EventEnvelope, code: ErrorCode, reason: string): void {
+    deps.onRejected?.(code)
+    rejections.note(
+      'event rejected',
+      {
+        member_id: clipText(envelope.auth.memberId),
+        domain: clipText(envelope.auth.domain),
+        event: clipText(envelope.type),
+        code,
+        reason: clipText(reason, 200),
+      },
+      'event rejected',
+    )
   }
   const enabled = new Set(deps.events.map((e) => e.toUpperCase()))
   // Only the handlers that may run, keyed by type: one Map lookup per request.
@@ -104,19 +130,13 @@ export function createEventReceiver(deps: EventReceiverDeps): EventReceiver {
     const check = handler?.verify?.(envelope) ?? verifyToken(deps.portals, envelope.auth)
     if (!check.ok) {
       // Secret-free on purpose: no token, no body.
-      logger.warn(
-        { member_id: envelope.auth.memberId, domain: envelope.auth.domain, reason: check.reason },
-        'event rejected',
-      )
+      noteRejected(envelope, check.code, check.reason)
       throw tokenError(check)
     }
-    if (handler === undefined) return { ignored: `event type ${envelope.type.slice(0, 64)} is not handled` }
+    if (handler === undefined) return { ignored: `event type ${clipText(envelope.type)} is not handled` }
     const foreign = foreignEndpoint(envelope.auth, check.portal)
     if (foreign !== undefined) {
-      logger.warn(
-        { member_id: envelope.auth.memberId, domain: envelope.auth.domain, reason: `${foreign} not allowed` },
-        'event rejected',
-      )
+      noteRejected(envelope, ErrorCodes.AUTH_ENDPOINT_NOT_ALLOWED, `${foreign} not allowed`)
       throw new BridgeError(
         ErrorCodes.AUTH_ENDPOINT_NOT_ALLOWED,
         `auth.${foreign} is not on portal ${check.portal.domain} nor an allowed host; the event was not accepted (add the host to bitrix.allowedHosts if the portal really lives there)`,

@@ -1,6 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { type ErrorCode, ErrorCodes, isBridgeError } from '../errors.js'
+import { createRateLimitedLog } from '../observability/rate-limited-log.js'
+import { clipText } from './clip-text.js'
+
+/**
+ * The longest `error` text an answer carries. Messages quote event-supplied strings cut to 64
+ * characters; this bounds whatever a handler put in, so no request can make a large answer.
+ */
+export const ANSWER_TEXT_LIMIT = 1024
 
 /** Every error answer of the receiver: JSON, a stable code, never a stack or a secret. */
 export interface ErrorBody {
@@ -26,7 +34,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
 /** Maps what the receiver or fastify threw to a status and a body (pure). */
 export function toErrorAnswer(err: unknown, bodyLimit: number): { status: number; body: ErrorBody } {
   if (isBridgeError(err)) {
-    const body: ErrorBody = { error: err.message, code: err.code }
+    const body: ErrorBody = { error: clipText(err.message, ANSWER_TEXT_LIMIT) ?? '', code: err.code }
     if (err.details !== undefined) body.details = err.details
     return { status: statusByCode[err.code] ?? 500, body }
   }
@@ -63,12 +71,16 @@ function answer(status: number, code: ErrorCode, error: string): { status: numbe
   return { status, body: { error, code } }
 }
 
-/** Fastify error handler for the receiver's context: 5xx are logged with their cause, 4xx at debug. */
+/**
+ * Fastify error handler for the receiver's context: 5xx are logged with their cause, 4xx at debug,
+ * at most one line (and a summary) per code every 10 s: a flood of bad requests is not a flood of lines.
+ */
 export function createErrorHandler(logger: Logger, bodyLimit: number) {
+  const refusals = createRateLimitedLog(logger, { intervalMs: 10_000, level: 'debug' })
   return (err: unknown, _request: FastifyRequest, reply: FastifyReply): void => {
     const { status, body } = toErrorAnswer(err, bodyLimit)
     if (status >= 500) logger.error({ err, code: body.code }, 'event not accepted')
-    else logger.debug({ code: body.code, status }, 'event rejected')
+    else refusals.note(body.code, { code: body.code, status }, 'event refused')
     reply.code(status).type('application/json; charset=utf-8').send(body)
   }
 }

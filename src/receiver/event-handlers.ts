@@ -4,6 +4,7 @@ import { BridgeError, ErrorCodes } from '../errors.js'
 import type { EventKind, NormalizedEvent } from '../model.js'
 import { fetchJob } from '../pipeline/jobs.js'
 import type { JobInput, Store } from '../store/store.js'
+import { clipText } from './clip-text.js'
 import type { EventEnvelope } from './event-schema.js'
 import { normalizeItems, openLineEventKinds } from './normalize-event.js'
 import type { PendingCap } from './pending-cap.js'
@@ -64,7 +65,7 @@ export function openLineHandler(kind: EventKind, ctx: HandlerContext): EventHand
             : { ...event, userToken: seal(event.userToken) }
         jobs.push(fetchJob(portal.id, stored, runAt))
       }
-      if (jobs.length === 0) return { ignored: `connector ${events[0]?.connector} is not routed` }
+      if (jobs.length === 0) return { ignored: `connector ${clipText(events[0]?.connector)} is not routed` }
       await admitToQueue(ctx, portal, jobs.length)
       try {
         await ctx.store.enqueue(jobs)

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { HostGuard } from '../bitrix/host-guard.js'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { PortalRecord } from '../bitrix/types.js'
+import type { ErrorCode } from '../errors.js'
 import type { Store } from '../store/store.js'
 import { registerBodyParsers } from './body-parsers.js'
 import { createEventReceiver } from './create-event-receiver.js'
@@ -44,6 +45,8 @@ export interface ReceiverDeps {
   pendingCap?: PendingCap
   /** A portal was refused for its cap. */
   onQueueFull?: (portal: PortalRecord, pending: number, limit: number) => void
+  /** Every event rejected before anything was stored, by error code (a metric). */
+  onRejected?: (code: ErrorCode) => void
 }
 
 /**
@@ -68,6 +71,7 @@ export function receiverPlugin(deps: ReceiverDeps): FastifyPluginAsync {
       ...(deps.fetchDueAt === undefined ? {} : { fetchDueAt: deps.fetchDueAt }),
       ...(deps.pendingCap === undefined ? {} : { pendingCap: deps.pendingCap }),
       ...(deps.onQueueFull === undefined ? {} : { onQueueFull: deps.onQueueFull }),
+      ...(deps.onRejected === undefined ? {} : { onRejected: deps.onRejected }),
     })
     app.post(config.path, { bodyLimit: config.bodyLimit }, (request) => receive(request.body))
     if (config.installPath !== undefined && config.installPath !== config.path) {

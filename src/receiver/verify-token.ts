@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { PortalRecord } from '../bitrix/types.js'
 import { BridgeError, type ErrorCode, ErrorCodes } from '../errors.js'
+import { clipText } from './clip-text.js'
 import type { EventAuth } from './event-schema.js'
 
 export type TokenCheck =
@@ -19,7 +20,7 @@ export function verifyToken(portals: PortalDirectory, auth: EventAuth): TokenChe
       ok: false,
       code: ErrorCodes.AUTH_UNKNOWN_PORTAL,
       reason: 'unknown portal',
-      message: `No portal is configured for member_id ${auth.memberId} (domain ${auth.domain}); add it to bitrix.portals or install the app on it.`,
+      message: `No portal is configured for member_id ${clipText(auth.memberId)} (domain ${clipText(auth.domain)}); add it to bitrix.portals or install the app on it.`,
     }
   }
   if (auth.applicationToken === undefined) {

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream'
-import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventually } from '../support/bridge-harness.js'
+import { captureLog } from '../support/capture-log.js'
 import { type PortalsBridge, startPortalsBridge } from '../support/portals-bridge.js'
 
 let bridge: PortalsBridge | undefined
@@ -10,21 +9,6 @@ afterEach(async () => {
   bridge = undefined
 })
 
-/** Log lines as parsed objects (warn and up), so a test can count them. */
-function captureLog() {
-  const lines: Record<string, unknown>[] = []
-  const logger = pino(
-    { level: 'warn' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line))
-        done()
-      },
-    }),
-  )
-  return { logger, lines }
-}
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
@@ -32,7 +16,7 @@ function percentile(values: number[], p: number): number {
 
 describe('scenario 9: one portal floods, another stays quiet', () => {
   it("keeps the quiet portal's edits under 2 s (p99) while the flood is capped and drains", async () => {
-    const log = captureLog()
+    const log = captureLog('warn')
     const CAP = 200
     bridge = await startPortalsBridge({
       names: ['flood', 'quiet'],

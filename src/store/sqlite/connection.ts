@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { BridgeError, ErrorCodes, errorMessage } from '../../errors.js'
+import { createPrivateDataFiles } from './file-modes.js'
 import { migrate } from './schema.js'
 
 /**
@@ -24,7 +23,8 @@ export function openDatabase(options: ConnectionOptions): Database.Database {
   const { path } = options
   let db: Database.Database
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    // Directory 0700, database file 0600 (SQLite gives -wal and -shm the database file's mode).
+    if (path !== ':memory:') createPrivateDataFiles(path)
     db = new Database(path)
   } catch (err) {
     throw new BridgeError(

@@ -9,6 +9,7 @@ import { jobClaimer } from './claim-jobs.js'
 import { type ConnectionOptions, openDatabase } from './connection.js'
 import { deadLetters } from './dead-letters.js'
 import { deliveryLog } from './delivery-log.js'
+import { widerModes } from './file-modes.js'
 import { jobWriter, type PreparedJob, prepareJobs } from './enqueue-jobs.js'
 import { GroupCommit, type GroupCommitStats } from './group-commit.js'
 import { jobLifecycle } from './job-lifecycle.js'
@@ -57,6 +58,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const clock = options.clock ?? { now: () => Date.now() }
   const logger = (options.logger ?? silentLogger()).child({ component: 'store', driver: 'sqlite' })
   const wrap = (operation: string) => (err: unknown) => toStoreError(err, operation, options.path)
+  if (options.path !== ':memory:') warnWiderModes(options.path, logger)
 
   const syncFailed = (err: unknown): never => {
     throw new BridgeError(
@@ -218,5 +220,15 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       })()
       return closing
     },
+  }
+}
+
+/** Tokens and message text are in these files: say so when others than the owner may read them. */
+function warnWiderModes(path: string, logger: Logger): void {
+  for (const wide of widerModes(path)) {
+    logger.warn(
+      wide,
+      `${wide.path} is mode ${wide.mode}: others than its owner may read the bridge's tokens and messages; chmod ${wide.wanted.slice(1)} it`,
+    )
   }
 }
