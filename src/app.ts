@@ -21,6 +21,7 @@ import { coalescePayloads } from './pipeline/coalesce.js'
 import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js'
 import type { OutputPlugin } from './plugins/api.js'
 import { createOutputs, type OutputReadiness, startOutputs } from './plugins/registry.js'
+import { connectionLimiter } from './receiver/limit-connections.js'
 import { createPendingCap } from './receiver/pending-cap.js'
 import { registerReceiver } from './receiver/receiver-plugin.js'
 import { openStore } from './store/index.js'
@@ -167,16 +168,39 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     { component: 'http' },
     { level: logger.levelVal > 40 ? logger.level : 'warn' },
   )
+  // Slow or idle clients must not hold sockets (slowloris): headers and the whole request have
+  // deadlines, checked every second at most, not every 30 s as Node does by default.
+  const requestTimeout = config.server.requestTimeoutMs
+  const headersTimeout = Math.min(config.server.headersTimeoutMs, requestTimeout)
   const server: FastifyInstance = Fastify({
     loggerInstance: httpLogger,
     bodyLimit: config.server.bodyLimit,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    // Slow or idle clients must not hold sockets forever (slowloris).
     connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    requestTimeout,
     keepAliveTimeout: 5_000,
+    http: {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeout / 4))),
+    },
+    ...(config.server.trustProxy.length > 0 ? { trustProxy: [...config.server.trustProxy] } : {}),
   })
+  const connectionLog = createRateLimitedLog(logger.child({ component: 'http' }), { intervalMs: 60_000, now })
+  server.server.on(
+    'connection',
+    connectionLimiter({
+      maxPerIp: config.server.maxConnectionsPerIp,
+      trusted: config.server.trustProxy,
+      onRefused: (address, open) =>
+        connectionLog.note(
+          address,
+          { address, open, limit: config.server.maxConnectionsPerIp },
+          'connection refused: this address already has server.maxConnectionsPerIp connections open',
+        ),
+    }),
+  )
   // New fetch jobs wait `coalesceWindowMs`, so a burst of edits of one message merges into one read.
   const window = config.pipeline.coalesceWindowMs
   const fetchDueAt = window > 0 ? () => now() + window : undefined
@@ -263,6 +287,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       readiness?.stop()
       await server.close()
       capLog.flush()
+      connectionLog.flush()
       await offline?.stop()
       await pipeline.stop()
       await Promise.allSettled([...outputs.values()].map((o) => o.stop?.()))

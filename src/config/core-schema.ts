@@ -86,6 +86,29 @@ export const coreSchema: Schema<CoreSettings> = {
       format: urlPath,
       default: '/bitrix/install',
     },
+    headersTimeoutMs: {
+      doc: 'Time a client has to send its request headers, from its first byte, in ms; a slower client is disconnected (at most requestTimeoutMs).',
+      format: integer(1),
+      default: 10000,
+    },
+    requestTimeoutMs: {
+      doc: 'Time a client has to send the whole request, body included, in ms; a slower client is answered 408 and disconnected.',
+      format: integer(1),
+      default: 30000,
+    },
+    maxConnectionsPerIp: {
+      doc: 'Most connections open at once from one remote address (0 = no cap); more are closed at once. Connections from server.trustProxy addresses are not capped.',
+      format: integer(0),
+      default: 64,
+    },
+    trustProxy: {
+      doc: 'Reverse proxies in front of the bridge (IP addresses or CIDRs): X-Forwarded-For from them is believed and their connections are not capped per address (the proxy must cap its clients).',
+      format: stringList(
+        /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/,
+        'IP addresses or CIDRs such as 10.0.0.5 or 10.0.0.0/8',
+      ),
+      default: [],
+    },
   },
   storage: {
     driver: {

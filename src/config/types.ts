@@ -65,6 +65,14 @@ export interface ServerConfig {
   depth: number
   /** Path a local application's install callback posts ONAPPINSTALL to (also accepted on `path`). */
   installPath: string
+  /** Time a client has to send the request headers, from its first byte (ms). */
+  headersTimeoutMs: number
+  /** Time a client has to send the whole request, body included (ms). */
+  requestTimeoutMs: number
+  /** Most connections open at once from one address; 0 = no cap. Trusted proxies are not capped. */
+  maxConnectionsPerIp: number
+  /** Reverse proxies (addresses or CIDRs) in front of the bridge: X-Forwarded-For from them is believed. */
+  trustProxy: string[]
 }
 
 export interface StorageConfig {

@@ -9,7 +9,7 @@ afterEach(async () => {
   bridge = undefined
 })
 
-describe('scenario 11: log and answer amplification', () => {
+describe('scenario 12: log and answer amplification', () => {
   it('answers a 250 kB member_id with a small 401 and a small log line, and 400 of them with a bounded number of lines', async () => {
     const log = captureLog('debug')
     bridge = await startPortalsBridge({ names: ['real'], logger: log.logger })

@@ -54,7 +54,8 @@ describe('scenario 7: slow and abusive clients', () => {
     const sockets: Socket[] = []
     const body = encodeForm(bigEdit(1))
     for (let i = 0; i < 300; i++) {
-      const s = connect(Number(port), hostname)
+      // Spread over ten source addresses: one address alone is capped at server.maxConnectionsPerIp.
+      const s = connect({ port: Number(port), host: hostname, localAddress: `127.0.0.${10 + (i % 10)}` })
       s.on('error', () => {})
       sockets.push(s)
       if (i % 3 === 0) {

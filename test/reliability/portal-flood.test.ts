@@ -14,7 +14,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
 }
 
-describe('scenario 9: one portal floods, another stays quiet', () => {
+describe('scenario 10: one portal floods, another stays quiet', () => {
   it("keeps the quiet portal's edits under 2 s (p99) while the flood is capped and drains", async () => {
     const log = captureLog('warn')
     const CAP = 200

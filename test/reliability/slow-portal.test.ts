@@ -8,7 +8,7 @@ afterEach(async () => {
   bridge = undefined
 })
 
-describe('scenario 10: a portal that never answers', () => {
+describe('scenario 11: a portal that never answers', () => {
   it("mirrors a healthy portal's edits while another portal's batch call hangs", async () => {
     bridge = await startPortalsBridge({
       names: ['stuck', 'healthy'],

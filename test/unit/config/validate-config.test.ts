@@ -37,6 +37,10 @@ describe('validateConfig', () => {
       parameterLimit: 1000,
       depth: 8,
       installPath: '/bitrix/install',
+      headersTimeoutMs: 10000,
+      requestTimeoutMs: 30000,
+      maxConnectionsPerIp: 64,
+      trustProxy: [],
     })
     expect(config.storage).toEqual({
       driver: 'sqlite',
@@ -69,6 +73,7 @@ describe('validateConfig', () => {
       batchSize: 50,
       outputConcurrency: 4,
       coalesceWindowMs: 250,
+      maxPendingPerPortal: 10000,
     })
     expect(config.log).toEqual({ level: 'info', pretty: false })
     expect(config.routes).toEqual([{ match: {}, to: ['console.main', 'webhook.ops'] }])
