@@ -172,7 +172,9 @@ describe('scenarios 5 and 6: forgery, SSRF and secrets', () => {
     process.stdout.write(
       `secrets: ${secrets.length} secrets scanned in ${logs.split('\n').length - 1} log lines and ${answers.length} answers: ${hits.length} hits\n`,
     )
-    expect(logs.split('\n').length).toBeGreaterThan(20)
+    // "event rejected" lines are rate-limited (issue 10 finding 7): the forgeries now write a line
+    // and a summary instead of one line each, so fewer lines are scanned, all of them.
+    expect(logs.split('\n').length).toBeGreaterThan(8)
     expect(hits).toEqual([])
     expect(answers.join('')).not.toMatch(/\n\s+at |stack/)
   })
