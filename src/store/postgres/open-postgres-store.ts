@@ -7,7 +7,7 @@ import type { Coordination } from '../coordination.js'
 import { createSecretBox } from '../secret-box.js'
 import { prepareJobs } from '../sqlite/enqueue-jobs.js'
 import type { CoalesceFn, QueueName, Store } from '../store.js'
-import { claimJobs } from './claim-jobs.js'
+import { type ClaimRotation, claimJobs } from './claim-jobs.js'
 import { createClient, createPool, inTransaction, redactUrl } from './connection.js'
 import {
   getChat,
@@ -140,6 +140,7 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
 
   let closed = false
   let closing: Promise<void> | undefined
+  const rotation: ClaimRotation = new Map()
 
   const run = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     if (closed) throw closedError(operation)
@@ -171,7 +172,16 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
       }
       return ready.then(() => commits.add(prepared))
     },
-    claim: (queue, claimOptions) => run('claim', () => claimJobs(pool, queue, claimOptions, clock.now())),
+    claim: (queue, claimOptions) =>
+      run('claim', () => claimJobs(pool, queue, claimOptions, clock.now(), rotation)),
+    countPending: (queue, group) =>
+      run('countPending', async () => {
+        const { rows } = await pool.query<{ n: number }>(
+          "SELECT COUNT(*)::int AS n FROM jobs WHERE queue = $1 AND grp = $2 AND status = 'pending'",
+          [queue, group],
+        )
+        return rows[0]?.n ?? 0
+      }),
     /**
      * The effects are applied even when the job is no longer ours (lease expired and re-claimed):
      * the mirror ref records a message that now exists in the output, and dropping it would make
