@@ -29,7 +29,16 @@ const claimSql = `
     ORDER BY turn, (grp <= $7), grp, run_at, id
     LIMIT $4
   ), picked AS (
-    SELECT j.id FROM jobs AS j JOIN ranked AS r ON j.id = r.id
+    -- The conditions again where the row is locked: Postgres re-checks them against the row's
+    -- latest version, so a job another instance leased meanwhile is not taken twice.
+    SELECT j.id FROM jobs AS j
+    WHERE j.id IN (SELECT id FROM ranked)
+      AND j.queue = $1 AND j.status = 'pending' AND j.run_at <= $2
+      AND (j.lease_until IS NULL OR j.lease_until < $2)
+      AND NOT EXISTS (
+        SELECT 1 FROM jobs AS o
+        WHERE o.queue = j.queue AND o.key = j.key AND o.status = 'pending' AND o.id < j.id
+      )
     FOR UPDATE OF j SKIP LOCKED
   )
   UPDATE jobs SET lease_until = $5, lease_token = $6
