@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { ErrorCodes, errorMessage, isBridgeError } from '../errors.js'
 import type { EventEnvelope } from '../receiver/event-schema.js'
+import { createOfflineModes } from './offline-mode.js'
 import type { PortalRegistry } from './portal-registry.js'
 import type { BitrixClient, PortalRecord } from './types.js'
 
@@ -50,7 +51,8 @@ function envelopeOf(event: OfflineEvent, portal: PortalRecord, now: number): Eve
 }
 
 /**
- * Offline events (BITRIX24.md §4): `event.offline.get {clear: 0}` marks a batch with a process id,
+ * Offline events (BITRIX24.md §4). Where the plan allows it (feature.get rest_offline_extended,
+ * checked once per portal after start; see offline-mode.ts), `event.offline.get {clear: 0}` marks a batch with a process id,
  * which is stored before the events are processed; the events go through the receiver's path;
  * only then `event.offline.clear {process_id}`. A crash in between leaves the process id stored,
  * and the next pull asks for that process's events again: they are stored again, and coalescing
@@ -61,6 +63,8 @@ export function createOfflinePoller(deps: OfflinePollerDeps): OfflinePoller {
   const now = deps.now ?? Date.now
   const limit = deps.limit ?? 50
   const running = new Map<string, Promise<{ events: number; queued: number }>>()
+  // Whether each portal can reserve events: feature.get, asked at the first pull after start.
+  const modes = createOfflineModes(deps.bitrix, logger)
   const again = new Set<string>()
   let timer: NodeJS.Timeout | undefined
 
@@ -70,12 +74,39 @@ export function createOfflinePoller(deps: OfflinePollerDeps): OfflinePoller {
       return rest
     })
 
+  async function acceptAll(events: OfflineEvent[], portal: PortalRecord): Promise<number> {
+    let queued = 0
+    for (const event of events) {
+      try {
+        queued += await deps.accept(envelopeOf(event, portal, now()), portal)
+      } catch (err) {
+        if (!isBridgeError(err) || err.code !== ErrorCodes.BODY_INVALID) throw err
+        logger.warn(
+          { portal: portal.domain, event: event.EVENT_NAME, id: event.ID, err: errorMessage(err) },
+          'offline event skipped: its data names no message the bridge can read',
+        )
+      }
+    }
+    return queued
+  }
+
+  /** Without the confirmation mode: `clear: 1` hands the events out and deletes them; store at once. */
+  async function pullBasic(portal: PortalRecord): Promise<{ events: number; queued: number; more: boolean }> {
+    const result = (await deps.bitrix.call(portal, 'event.offline.get', { clear: 1, limit })) as {
+      events?: unknown
+    } | null
+    const events: OfflineEvent[] = Array.isArray(result?.events) ? (result.events as OfflineEvent[]) : []
+    const queued = await acceptAll(events, portal)
+    return { events: events.length, queued, more: events.length >= limit }
+  }
+
   async function pullOnce(memberId: string): Promise<{ events: number; queued: number; more: boolean }> {
     const creds = registry.credentials(memberId)
     const portal = registry.get(memberId)
     if (creds === undefined || portal === undefined || creds.status !== 'active') {
       return { events: 0, queued: 0, more: false }
     }
+    if ((await modes.of(portal)) === 'basic') return pullBasic(portal)
     const pending = creds.offlineProcessId
     const params: Record<string, unknown> = { clear: 0, limit }
     if (pending !== undefined) params.process_id = pending
@@ -90,18 +121,7 @@ export function createOfflinePoller(deps: OfflinePollerDeps): OfflinePoller {
     }
     const processId = String(result?.process_id ?? pending ?? '')
     if (processId !== pending) await registry.update(memberId, (c) => ({ ...c, offlineProcessId: processId }))
-    let queued = 0
-    for (const event of events) {
-      try {
-        queued += await deps.accept(envelopeOf(event, portal, now()), portal)
-      } catch (err) {
-        if (!isBridgeError(err) || err.code !== ErrorCodes.BODY_INVALID) throw err
-        logger.warn(
-          { portal: portal.domain, event: event.EVENT_NAME, id: event.ID, err: errorMessage(err) },
-          'offline event skipped: its data names no message the bridge can read',
-        )
-      }
-    }
+    const queued = await acceptAll(events, portal)
     await deps.bitrix.call(portal, 'event.offline.clear', { process_id: processId })
     await forgetProcess(memberId)
     return { events: events.length, queued, more: pending !== undefined || events.length >= limit }

@@ -1,4 +1,5 @@
 import { type Binding, bindEvents, neededBindings, unbindEvents } from '../bitrix/bind-events.js'
+import { basicModeWarning, checkOfflineMode } from '../bitrix/offline-mode.js'
 import { BridgeError, ErrorCodes } from '../errors.js'
 import { loadCliConfig } from './load.js'
 import { type ContextDeps, findPortal, openPortalContext } from './portal-context.js'
@@ -73,6 +74,10 @@ export async function bindCommand(options: BindOptions, io: CliIo = {}): Promise
       lines.push(
         `note: the bridge receives events on ${config.server.path}; check that ${options.url} reaches it`,
       )
+    }
+    if (options.unbind !== true && config.bitrix.delivery !== 'online') {
+      const { mode, why } = await checkOfflineMode(context.client, portal)
+      if (mode === 'basic') lines.push(`warning: ${basicModeWarning(portal.domain, why)}`)
     }
     stdout.write(`${lines.join('\n')}\n`)
   } finally {

@@ -111,6 +111,18 @@ describe('bind / unbind', () => {
     expect(fake.events.bindings.some((b) => b.event === 'ONOPENLINEMESSAGEUPDATE' && !b.offline)).toBe(false)
   })
 
+  it('warns at bind when the plan cannot reserve offline events (feature.get rest_offline_extended)', async () => {
+    const config = await setup({ app, delivery: 'offline', events: ['ONOPENLINEMESSAGEUPDATE'] }, portal())
+    fake.setFeature('rest_offline_extended', 'N')
+    const out = await run({ config, portal: 'member-bind', url: HANDLER })
+    expect(out).toContain('warning: portal')
+    expect(out).toContain('cannot reserve offline events (feature.get rest_offline_extended = N)')
+    expect(out).toContain('clear: 1')
+    fake.setFeature('rest_offline_extended', 'Y')
+    const quiet = await run({ config, portal: 'member-bind', url: HANDLER })
+    expect(quiet).not.toContain('warning:')
+  })
+
   it('unbind removes what bind made and leaves other handlers alone', async () => {
     const config = await setup({ app }, portal())
     fake.events.bindings.push({

@@ -138,3 +138,38 @@ describe('offline events', () => {
     expect((await sink.waitFor(1))[0]?.body.messageId).toBe(6001)
   })
 })
+
+describe('offline events on a plan without the confirmation mode (feature.get rest_offline_extended = N)', () => {
+  it('pulls with clear: 1, stores every event, never calls event.offline.clear', async () => {
+    sink = await startWebhookSink()
+    bridge = await offlineBridge('offline')
+    const [p] = bridge.portals
+    if (!p) throw new Error('no portal')
+    p.fake.setFeature('rest_offline_extended', 'N')
+    await bridge.install(p)
+    for (let id = 5001; id <= 5060; id++) queueEdit(p, id)
+    const pulled = await bridge.app.offline?.poll(p.memberId)
+    expect(pulled).toMatchObject({ events: 60, queued: 60 })
+    // The install's own pull may have run too: every pull used clear: 1, none reserved.
+    const clears = p.fake.events.offlineGets.map((g) => g.clear)
+    expect(clears.length).toBeGreaterThanOrEqual(2)
+    expect(new Set(clears)).toEqual(new Set(['1']))
+    expect(p.fake.events.cleared).toEqual([])
+    expect(p.fake.requests.filter((r) => r.method === 'feature.get')).toHaveLength(1)
+    await bridge.drain()
+    expect(new Set((await sink.waitFor(60)).map((d) => d.body.messageId)).size).toBe(60)
+  })
+
+  it('keeps the reservation mode where the plan has it (feature.get = Y)', async () => {
+    sink = await startWebhookSink()
+    bridge = await offlineBridge('offline')
+    const [p] = bridge.portals
+    if (!p) throw new Error('no portal')
+    p.fake.setFeature('rest_offline_extended', 'Y')
+    await bridge.install(p)
+    queueEdit(p, 5101)
+    await bridge.app.offline?.poll(p.memberId)
+    expect(p.fake.events.offlineGets[0]).toMatchObject({ clear: '0' })
+    expect(p.fake.events.cleared).toHaveLength(1)
+  })
+})

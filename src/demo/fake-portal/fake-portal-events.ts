@@ -28,10 +28,19 @@ export interface FakeEventState {
   /** Every `event.offline.get` call's params, in call order. */
   offlineGets: Record<string, unknown>[]
   nextId: number
+  /** `feature.get` answers (`rest_offline_extended`: Y by default). */
+  features: Map<string, string>
 }
 
 export function createEventState(): FakeEventState {
-  return { bindings: [], offline: [], cleared: [], offlineGets: [], nextId: 1 }
+  return {
+    bindings: [],
+    offline: [],
+    cleared: [],
+    offlineGets: [],
+    nextId: 1,
+    features: new Map([['rest_offline_extended', 'Y']]),
+  }
 }
 
 const upper = (value: unknown) => String(value ?? '').toUpperCase()
@@ -72,6 +81,11 @@ export function eventMethods(state: FakeEventState): Map<string, FakeMethod> {
     )
     return { count: before - state.bindings.length }
   })
+  methods.set('feature.get', (params) => {
+    const code = String(params.CODE ?? '')
+    if (code === '') throw new FakeRestError(400, 'CODE_EMPTY', "CODE can't be empty")
+    return { value: state.features.get(code) ?? 'N' }
+  })
   methods.set('event.offline.get', (params) => {
     state.offlineGets.push(params)
     const limit = Math.min(50, Math.max(1, Number(params.limit ?? 50)))
@@ -79,7 +93,10 @@ export function eventMethods(state: FakeEventState): Map<string, FakeMethod> {
     // With a process id: that process's events again (it crashed before clearing); else unmarked ones.
     const picked = state.offline.filter((e) => e.processId === wanted).slice(0, limit)
     const processId = wanted ?? randomBytes(8).toString('hex')
-    const clear = String(params.clear ?? '1') !== '0'
+    // Without the confirmation mode the portal cannot reserve: what it hands out is gone (unverified:
+    // the docs only say the mode exists on some plans; this is the case the bridge must survive).
+    const extended = state.features.get('rest_offline_extended') === 'Y'
+    const clear = String(params.clear ?? '1') !== '0' || !extended
     for (const e of picked) e.processId = processId
     if (clear) state.offline = state.offline.filter((e) => !picked.includes(e))
     return {

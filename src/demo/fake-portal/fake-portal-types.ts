@@ -79,6 +79,8 @@ export interface FakePortal {
   revokeToken(token: string): void
   /** Event bindings and the offline queue (event.* methods). */
   events: FakeEventState
+  /** `feature.get` answer for `code` (`rest_offline_extended` is Y unless set). */
+  setFeature(code: string, value: 'Y' | 'N'): void
   /** Queue an offline event, as the portal does for an event bound with event_type=offline. */
   addOfflineEvent(name: string, data: unknown, messageId: string): void
   close(): Promise<void>

@@ -216,6 +216,7 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
     setOperatingCost: (method, seconds) => operating.setCost(method, seconds),
     revokeToken: (token) => void tokens.delete(token),
     events,
+    setFeature: (code, value) => void events.features.set(code, value),
     addOfflineEvent: (name, data, messageId) => addOfflineEvent(events, name, data, messageId),
     async close() {
       for (const timer of timers) clearTimeout(timer)
