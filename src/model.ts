@@ -39,6 +39,29 @@ export interface MirrorAuthor {
   name: string
 }
 
+/**
+ * The Bitrix24 open-line chat a message belongs to: what an output needs to keep one thread per
+ * chat and to title it. Read once per chat (`imopenlines.dialog.get`, in the same batch as the
+ * messages), cached in the store, refreshed when a new session starts.
+ */
+export interface MirrorConversation {
+  /** Portal key, as `MirrorMessage.portal`. */
+  portal: string
+  chatId: number
+  /** Connector id, e.g. `telegrambot`. */
+  connector: string
+  /** Open line id. */
+  line: number
+  /** Open-line session id, when Bitrix24 named it (a returning customer starts a new one). */
+  sessionId?: number
+  /** Chat title in Bitrix24 (`Ivan Petrov - Support`), or `Chat <id>` when it could not be read. */
+  title: string
+  /** The customer's name, when the title names one. */
+  customerName?: string
+  /** Link that opens the chat in Bitrix24. */
+  url: string
+}
+
 /** What output plugins receive: one message in its current state. */
 export interface MirrorMessage {
   /** Portal key: member_id, or the domain for a hand-configured portal without one. */
@@ -69,4 +92,6 @@ export interface MirrorMessage {
    * by it (webhook `Idempotency-Key`, email `Message-ID`) or a plugin's `recover` sees one message.
    */
   idempotencyKey?: string
+  /** The chat this message belongs to (absent only on jobs queued by a bridge without conversations). */
+  conversation?: MirrorConversation
 }

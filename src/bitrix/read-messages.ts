@@ -2,8 +2,9 @@ import { BridgeError, ErrorCodes } from '../errors.js'
 import { stripOperatorSignature } from '../render/strip-signature.js'
 import { type BatchCommand, type BatchItem, maxBatchCommands } from './batch.js'
 import { BitrixError } from './errors.js'
+import { chatFromDialogReply } from './parse-chat.js'
 import { messageFromDialogReply, messageFromHistoryReply, type NotRead } from './parse-message.js'
-import type { BitrixMessage, MessageRef, ReadResult, ReadSource } from './types.js'
+import type { BitrixChat, BitrixMessage, MessageRef, ReadResult, ReadSource } from './types.js'
 
 export interface ReadMessagesDeps {
   /** Runs one batch (≤ 50 commands) for this portal; throws BitrixError when the request itself fails. */
@@ -129,7 +130,9 @@ function fromEventText(ref: MessageRef, text: string, now: number): ReadResult {
  * the reader may not see, then the event text (unverified), then line history by SESSION_ID when
  * the ref knows its session. What stays unseen is `unreadable` with the reason (never `deleted`:
  * only IS_DELETED says that), or the access error when no read was allowed at all.
- * Results follow `refs` order.
+ * Results follow `refs` order. A ref with `withChat` also gets its chat's details
+ * (`imopenlines.dialog.get`, read in the same batch request); a chat that cannot be read just
+ * comes back without them.
  */
 export async function readMessages(
   refs: readonly MessageRef[],
@@ -144,12 +147,27 @@ export async function readMessages(
     keyOf.set(id, key)
     unique.set(key, ref)
   }
-  const commands = [...unique].map(([key, ref]) => ({
+  const commands: BatchCommand[] = [...unique].map(([key, ref]) => ({
     key,
     method: 'im.dialog.messages.get',
     params: { DIALOG_ID: `chat${ref.chatId}`, LAST_ID: ref.messageId + 1, LIMIT: 1 },
   }))
+  // Chat details ride in the same batch request as the messages (one command per chat, first).
+  const chatIds = new Set(refs.filter((ref) => ref.withChat === true).map((ref) => ref.chatId))
+  commands.unshift(
+    ...[...chatIds].map((chatId) => ({
+      key: `d${chatId}`,
+      method: 'imopenlines.dialog.get',
+      params: { CHAT_ID: chatId },
+    })),
+  )
   const primary = await runAll(commands, deps)
+  const chats = new Map<number, BitrixChat>()
+  for (const chatId of chatIds) {
+    const item = primary.get(`d${chatId}`)
+    const chat = item?.ok === true ? chatFromDialogReply(item.result, chatId) : undefined
+    if (chat !== undefined) chats.set(chatId, chat)
+  }
 
   const outcomes = new Map<string, Outcome>()
   const denied = new Map<string, MessageRef>()
@@ -200,6 +218,8 @@ export async function readMessages(
     if (outcome === undefined) {
       throw new BridgeError(ErrorCodes.INTERNAL, 'a message ref got no read result', { kind: 'bug' })
     }
-    return final(outcome)
+    const result = final(outcome)
+    const chat = ref.withChat === true ? chats.get(ref.chatId) : undefined
+    return chat !== undefined && result.status === 'ok' ? { ...result, chat } : result
   })
 }

@@ -29,6 +29,18 @@ export interface MessageRef {
   userToken?: string
   /** Open-line session of the message, when the event or the mirror map knows it. */
   sessionId?: number
+  /** Also read the chat's details (`imopenlines.dialog.get`) in the same batch. */
+  withChat?: boolean
+}
+
+/** An open-line chat's details, from `imopenlines.dialog.get`. */
+export interface BitrixChat {
+  chatId: number
+  title: string
+  customerName?: string
+  connector?: string
+  line?: number
+  sessionId?: number
 }
 
 export interface BitrixMessage {
@@ -47,7 +59,14 @@ export interface BitrixMessage {
 export type ReadSource = 'im.dialog.messages.get' | 'imopenlines.session.history.get' | 'event-text'
 
 export type ReadResult =
-  | { status: 'ok'; message: BitrixMessage; source: ReadSource; unverified: boolean }
+  | {
+      status: 'ok'
+      message: BitrixMessage
+      source: ReadSource
+      unverified: boolean
+      /** The chat's details, when the ref asked for them and the read succeeded. */
+      chat?: BitrixChat
+    }
   /** Bitrix24 says the message is deleted (`params.IS_DELETED = 'Y'`). */
   | { status: 'deleted' }
   /**

@@ -283,6 +283,16 @@ export const coreSchema: Schema<CoreSettings> = {
       format: integer(0),
       default: 250,
     },
+    orderWaitMs: {
+      doc: "How long a chat's message waits for an earlier message of the same chat still on its way (and an edit for its message's add) before it is delivered anyway, in ms.",
+      format: integer(0),
+      default: 5000,
+    },
+    sessionThreads: {
+      doc: "A returning customer's new open-line session: `new` opens a new thread that links back to the previous one, `same` continues the chat's thread.",
+      format: oneOf(['new', 'same']),
+      default: 'new',
+    },
   },
   log: {
     level: { doc: 'Log level.', format: oneOf(LOG_LEVELS), default: 'info' },

@@ -135,6 +135,10 @@ export interface PipelineConfig {
   coalesceWindowMs: number
   /** Most events one portal may have queued; over it the receiver answers 503. */
   maxPendingPerPortal: number
+  /** How long a message waits for an earlier message of its chat (or an edit for its add), in ms. */
+  orderWaitMs: number
+  /** What a new open-line session in a known chat does: open a new thread, or continue the old one. */
+  sessionThreads: 'new' | 'same'
 }
 
 export interface LogConfig {

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { PolicyConfig } from '../config/types.js'
 import type { MirrorMessage } from '../model.js'
-import { type ExternalRef, isOutputError, type OutputPlugin } from '../plugins/api.js'
+import {
+  type ConversationContext,
+  type ExternalRef,
+  isOutputError,
+  type OutputPlugin,
+} from '../plugins/api.js'
 import type { MirrorRecord, Store } from '../store/store.js'
 import { contentHash, struckMessage } from './build-mirror-message.js'
 import type { DeliverPayload } from './jobs.js'
@@ -19,6 +24,8 @@ export interface ApplyDeps {
   policy: PolicyConfig
   logger: Logger
   now: () => number
+  /** The chat's thread in this output, handed to `send`. */
+  conversation?: (output: string, msg: MirrorMessage) => Promise<ConversationContext | undefined>
 }
 
 /**
@@ -68,7 +75,9 @@ export function createDeliveryApplier(
         updatedAt: deps.now(),
       })
     }
-    const ref = await plugin.send({ ...msg, idempotencyKey: key })
+    const conversation = await deps.conversation?.(p.output, msg)
+    const sent = { ...msg, idempotencyKey: key }
+    const ref = conversation === undefined ? await plugin.send(sent) : await plugin.send(sent, conversation)
     return { kind: 'applied', action: 'send', ref, text: msg.plainText, hash: contentHash(msg) }
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { BitrixMessage } from '../bitrix/types.js'
-import type { MirrorMessage, NormalizedEvent } from '../model.js'
+import type { MirrorConversation, MirrorMessage, NormalizedEvent } from '../model.js'
 import { parseBbCode } from '../render/parse-bbcode.js'
 import { renderPlain } from '../render/render-plain.js'
 
@@ -24,6 +24,7 @@ export function buildMirrorMessage(
   event: NormalizedEvent,
   read: BitrixMessage,
   unverified: boolean,
+  conversation?: MirrorConversation,
 ): MirrorMessage {
   const ast = parseBbCode(read.text)
   const message: MirrorMessage = {
@@ -35,12 +36,26 @@ export function buildMirrorMessage(
   }
   if (read.authorName !== undefined) message.author = { id: read.authorId, name: read.authorName }
   if (unverified) message.unverified = true
+  if (conversation !== undefined) message.conversation = conversation
   return message
 }
 
 /** A deleted message carries no text of its own: outputs act on the mirror they already have. */
-export function buildDeletedMessage(portal: string, event: NormalizedEvent): MirrorMessage {
-  return { ...base(portal, event), kind: 'deleted', ast: [], plainText: '', bbcode: '', files: [] }
+export function buildDeletedMessage(
+  portal: string,
+  event: NormalizedEvent,
+  conversation?: MirrorConversation,
+): MirrorMessage {
+  const message: MirrorMessage = {
+    ...base(portal, event),
+    kind: 'deleted',
+    ast: [],
+    plainText: '',
+    bbcode: '',
+    files: [],
+  }
+  if (conversation !== undefined) message.conversation = conversation
+  return message
 }
 
 /** A deleted message shown as the mirror's last text struck through (`policy.deleted: strike`). */

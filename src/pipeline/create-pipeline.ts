@@ -84,7 +84,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         await fetch.idle()
         const delivered = await deliver.tick()
         await deliver.idle()
-        if (fetched === 0 && delivered === 0) return
+        if (fetched === 0 && delivered === 0) {
+          // Deliveries put back to keep a chat in order come due within `orderWaitMs`: wait for them.
+          const wait = deliver.deferredUntil() - now()
+          if (wait <= 0) return
+          await new Promise((resolve) => setTimeout(resolve, Math.min(wait, deps.pipeline.pollIntervalMs)))
+        }
       }
     },
     async stop() {

@@ -3,9 +3,13 @@ import type { PipelineConfig, PolicyConfig } from '../config/types.js'
 import { errorMessage } from '../errors.js'
 import { isOutputError, type OutputPlugin } from '../plugins/api.js'
 import type { DeliveryLogEntry, Job, MirrorRecord, Store } from '../store/store.js'
-import { createDeliveryApplier } from './apply-delivery.js'
+import { createDeliveryApplier, PENDING } from './apply-delivery.js'
+import { conversationContext } from './conversation-context.js'
 import type { DeliverPayload } from './jobs.js'
 import { nextStep } from './retry-policy.js'
+
+/** How recently a message must have been written for its edit to wait for its add. */
+const youngMs = 60_000
 
 export interface DeliverWorkerDeps {
   store: Store
@@ -28,11 +32,25 @@ export interface DeliverWorkerDeps {
 export function createDeliverWorker(deps: DeliverWorkerDeps): {
   tick(): Promise<number>
   idle(): Promise<void>
+  /** When the last delivery put back to keep its chat in order is due again (ms; 0: none). */
+  deferredUntil(): number
 } {
   const { store, config } = deps
   const log = deps.logger.child({ component: 'deliver' })
-  const apply = createDeliveryApplier({ store, policy: deps.policy, logger: log, now: deps.now })
+  const apply = createDeliveryApplier({
+    store,
+    policy: deps.policy,
+    logger: log,
+    now: deps.now,
+    conversation: (output, msg) => conversationContext({ store, config, now: deps.now }, output, msg),
+  })
   const inFlight = new Map<string, number>()
+  /** Chats (`output|portal|chat`) with a delivery in flight: one chat's messages go one at a time. */
+  const busyLanes = new Set<string>()
+  /** Latest time a delivery put back to wait for its chat's order is due again (for `drain`). */
+  let deferredUntil = 0
+  const laneOf = (job: Job<DeliverPayload>) =>
+    `${job.payload.output}|${job.payload.portal}|${job.payload.message.chatId}`
   const pausedUntil = new Map<string, number>()
   const running = new Set<Promise<void>>()
   const backlog = new Map<string, Job<DeliverPayload>[]>()
@@ -73,6 +91,13 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
     }
     try {
       const mirror = await store.getMirror(p.portal, p.message.messageId, p.output)
+      const wait = await orderWait(job, mirror)
+      if (wait !== undefined) {
+        log.debug({ output: p.output, messageId: p.message.messageId, reason: wait.reason }, 'delivery waits')
+        await store.retry(job, { runAt: wait.runAt, error: wait.reason, countAttempt: false })
+        deferredUntil = Math.max(deferredUntil, wait.runAt)
+        return
+      }
       const outcome = await apply(plugin, p, mirror)
       if (outcome.kind === 'applied') {
         const record: MirrorRecord = {
@@ -98,6 +123,37 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
     } catch (err) {
       await onError(job, err, entry)
     }
+  }
+
+  /**
+   * One chat's messages reach an output in Bitrix24 order. A new message waits while an earlier
+   * add of its chat is still on its way (fetch or deliver job); an edit of a message never mirrored
+   * waits for the add that may still come. A lost or failing earlier message holds its chat only
+   * `orderWaitMs` after the job was made; then the delivery goes on.
+   */
+  async function orderWait(
+    job: Job<DeliverPayload>,
+    mirror: MirrorRecord | undefined,
+  ): Promise<{ runAt: number; reason: string } | undefined> {
+    const p = job.payload
+    const { kind, chatId, messageId } = p.message
+    if (kind === 'deleted' || (mirror !== undefined && !mirror.hash.startsWith(PENDING))) return undefined
+    const now = deps.now()
+    const left = job.createdAt + config.orderWaitMs - now
+    const runAt = now + Math.max(config.pollIntervalMs, 50)
+    // Bitrix24 sends a message's add event right after writing it: an edit of a message written
+    // within the last minute may still see its add come, an older one will not.
+    const young = p.writtenAt !== undefined && job.createdAt - p.writtenAt < youngMs
+    if (kind === 'updated' && mirror === undefined && young && left > 0) {
+      return { runAt: Math.min(runAt, now + left), reason: 'edit waits for its message to be mirrored first' }
+    }
+    // An earlier add still moving (in flight, or retrying within orderWaitMs) is always waited
+    // for; one stuck in a longer backoff only until this job is orderWaitMs old.
+    const position = { portal: p.portal, chatId, messageId, output: p.output }
+    const blocked = await store.hasEarlierAdd(
+      left > 0 ? position : { ...position, dueBefore: now + config.orderWaitMs },
+    )
+    return blocked ? { runAt, reason: 'waits for an earlier message of the same chat' } : undefined
   }
 
   async function onError(
@@ -161,8 +217,14 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
           )
       }
     }
-    while (queue.length > 0 && (inFlight.get(output) ?? 0) < config.outputConcurrency) {
-      launch(queue.shift()!)
+    // Lowest message id first; a job whose chat already has a delivery in flight stays queued.
+    for (let i = 0; i < queue.length && (inFlight.get(output) ?? 0) < config.outputConcurrency; ) {
+      const job = queue[i] as Job<DeliverPayload>
+      if (busyLanes.has(laneOf(job))) i++
+      else {
+        queue.splice(i, 1)
+        launch(job)
+      }
     }
     if (queue.length === 0) backlog.delete(output)
   }
@@ -175,6 +237,8 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
 
   function launch(job: Job<DeliverPayload>): void {
     const output = job.payload.output
+    const lane = laneOf(job)
+    busyLanes.add(lane)
     inFlight.set(output, (inFlight.get(output) ?? 0) + 1)
     const task = handle(job)
       .catch((err) =>
@@ -184,6 +248,7 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
         ),
       )
       .finally(() => {
+        busyLanes.delete(lane)
         inFlight.set(output, (inFlight.get(output) ?? 1) - 1)
         running.delete(task)
         pump(output)
@@ -207,9 +272,13 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
         queue.push(job)
         backlog.set(job.payload.output, queue)
       }
+      for (const queue of backlog.values()) {
+        queue.sort((a, b) => a.payload.message.messageId - b.payload.message.messageId)
+      }
       for (const output of [...backlog.keys()]) pump(output)
       return jobs.length
     },
+    deferredUntil: () => deferredUntil,
     async idle() {
       while (running.size > 0 || waiting() > 0) {
         if (running.size === 0) for (const output of [...backlog.keys()]) pump(output)

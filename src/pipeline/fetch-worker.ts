@@ -9,6 +9,7 @@ import { routeMessage } from '../router/route-message.js'
 import type { Job, JobInput, Store } from '../store/store.js'
 import { buildDeletedMessage, buildMirrorMessage } from './build-mirror-message.js'
 import { type DeliverPayload, deliverJob, type FetchPayload } from './jobs.js'
+import { type ChatTable, createConversationResolver } from './resolve-conversations.js'
 import { nextStep } from './retry-policy.js'
 
 export interface FetchWorkerDeps {
@@ -43,6 +44,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
   const log = logger.child({ component: 'fetch' })
   /** Portals with a read in flight: their jobs are not claimed until it settles. */
   const reading = new Map<string, Promise<void>>()
+  const conversations = createConversationResolver(deps)
 
   async function fail(job: Job<FetchPayload>, error: unknown, retryable: boolean): Promise<void> {
     if (isBitrixError(error) && error.pausedUntil !== undefined)
@@ -120,7 +122,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
   const needsReinstall = (err: unknown) =>
     isBridgeError(err) && err.code === ErrorCodes.BITRIX_NEEDS_REINSTALL
 
-  async function forward(job: Job<FetchPayload>, message: MirrorMessage, detail?: string): Promise<void> {
+  async function forward(job: Job<FetchPayload>, message: MirrorMessage, writtenAt?: number): Promise<void> {
     const p = job.payload
     const outputs = routeMessage(deps.routes, {
       portal: p.portal,
@@ -129,9 +131,11 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       line: message.line,
       chatId: message.chatId,
     })
-    const jobs: JobInput[] = outputs.map((output) =>
-      deliverJob({ portal: p.portal, output, version: p.event.ts, message } satisfies DeliverPayload),
-    )
+    const jobs: JobInput[] = outputs.map((output) => {
+      const payload: DeliverPayload = { portal: p.portal, output, version: p.event.ts, message }
+      if (writtenAt !== undefined) payload.writtenAt = writtenAt
+      return deliverJob(payload)
+    })
     const base = {
       at: deps.now(),
       portal: p.portal,
@@ -148,16 +152,23 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
               action: 'read',
               status: 'delivered' as const,
               unverified: true,
-              detail: detail ?? 'text from the event',
+              detail: 'text from the event',
             }
           : undefined
     await store.complete(job, logEntry ? { enqueue: jobs, log: logEntry } : { enqueue: jobs })
   }
 
-  async function handleRead(job: Job<FetchPayload>, result: ReadResult): Promise<void> {
+  async function handleRead(job: Job<FetchPayload>, result: ReadResult, chats: ChatTable): Promise<void> {
     const p = job.payload
     if (result.status === 'ok') {
-      await forward(job, buildMirrorMessage(p.portal, p.event, result.message, result.unverified))
+      const chat = chats.get(p.event.chatId)
+      const conversation = conversations.conversationOf(p.portal, p.event, chat, result.message.params)
+      const written = Date.parse(result.message.date)
+      await forward(
+        job,
+        buildMirrorMessage(p.portal, p.event, result.message, result.unverified, conversation),
+        Number.isFinite(written) && !result.unverified ? written : undefined,
+      )
     } else if (result.status === 'deleted') {
       await skip(job, 'message is deleted in Bitrix24 (IS_DELETED); not mirrored')
     } else if (result.status === 'unreadable') {
@@ -194,15 +205,26 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       for (const job of jobs) await fail(job, new Error(`portal ${portalId} is no longer configured`), false)
       return
     }
+    const chats = await conversations.cached(
+      portalId,
+      jobs.map((job) => job.payload.event.chatId),
+    )
     const toRead: Job<FetchPayload>[] = []
     for (const job of jobs) {
-      if (job.payload.event.kind === 'deleted')
-        await forward(job, buildDeletedMessage(portalId, job.payload.event))
-      else toRead.push(job)
+      const event = job.payload.event
+      if (event.kind === 'deleted') {
+        const conversation = conversations.conversationOf(portalId, event, chats.get(event.chatId))
+        await forward(job, buildDeletedMessage(portalId, event, conversation))
+      } else toRead.push(job)
     }
     if (toRead.length === 0) return
+    const asked = new Set<number>()
     const refs = toRead.map(({ payload: { event } }): MessageRef => {
       const ref: MessageRef = { chatId: event.chatId, messageId: event.messageId }
+      if (chats.get(event.chatId) === undefined && !asked.has(event.chatId)) {
+        ref.withChat = true
+        asked.add(event.chatId)
+      }
       if (event.textHint !== undefined) ref.textHint = event.textHint
       if (event.userToken !== undefined) ref.userToken = event.userToken
       return ref
@@ -216,6 +238,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       for (const job of toRead) await fail(job, err, retryable)
       return
     }
+    await conversations.afterRead(portal, chats, results)
     const waiting = toRead.filter((_job, i) => {
       const result = results[i]
       return result?.status === 'error' && needsReinstall(result.error)
@@ -229,7 +252,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
         const result = results[i]
         if (waiting.includes(job)) return undefined
         return result
-          ? handleRead(job, result)
+          ? handleRead(job, result, chats)
           : fail(job, new Error('Bitrix24 client returned no result'), true)
       }),
     )

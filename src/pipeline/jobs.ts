@@ -15,6 +15,8 @@ export interface DeliverPayload {
   /** Version (event ts) of the state being applied. */
   version: number
   message: MirrorMessage
+  /** When Bitrix24 says the message was written (ms), when the read said so. */
+  writtenAt?: number
 }
 
 export function fetchJob(portal: string, event: NormalizedEvent, runAt?: number): JobInput<FetchPayload> {

@@ -11,14 +11,37 @@ export interface OutputCapabilities {
   maxTextLength?: number
 }
 
+/**
+ * The thread an output keeps for one Bitrix24 chat, handed to `send`. The bridge stores one per
+ * (output, portal, chat). On a chat's first message (or the first of a new session under
+ * `pipeline.sessionThreads: new`) `ref` is undefined: the plugin opens the thread (Slack header
+ * post, Telegram topic, mail root), calls `save` with whatever it needs to find the thread again,
+ * and then sends the message into it. Later sends of that chat get the saved `ref` back, across
+ * restarts. A plugin that ignores this argument keeps working: its messages stay top-level.
+ */
+export interface ConversationContext {
+  /** What `save` stored for this chat's current thread; undefined when there is none yet. */
+  readonly ref: ExternalRef | undefined
+  /** The previous session's thread, when a new session opened a new one (link back to it). */
+  readonly previous?: ExternalRef
+  /**
+   * Stores the thread's ref now, before the message itself is sent, so a retry after a crash or
+   * a failed send finds the thread instead of opening a second one. JSON only.
+   */
+  save(ref: ExternalRef): Promise<void>
+}
+
 export interface OutputPlugin {
   /** Instance name from config, e.g. `slack.support`. */
   readonly id: string
   readonly capabilities: OutputCapabilities
   /** Verify credentials (auth.test, getMe, SMTP verify). Throw OutputError to fail boot. */
   start?(): Promise<void>
-  /** Create the mirror; return its id(s). */
-  send(msg: MirrorMessage): Promise<ExternalRef>
+  /**
+   * Create the mirror; return its id(s). `conversation` is the chat's thread (see
+   * `ConversationContext`); it is absent only for a message queued without a conversation.
+   */
+  send(msg: MirrorMessage, conversation?: ConversationContext): Promise<ExternalRef>
   /** Edit the mirror in place; may re-send and return a new ref. */
   update(ref: ExternalRef, msg: MirrorMessage): Promise<ExternalRef>
   delete?(ref: ExternalRef, msg: MirrorMessage): Promise<void>

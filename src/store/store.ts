@@ -75,6 +75,41 @@ export interface MirrorRecord {
   updatedAt: number
 }
 
+/** An open-line chat's details as last read from Bitrix24: a cache, refreshed when a new session starts. */
+export interface ChatRecord {
+  portal: string
+  chatId: number
+  title: string
+  customerName?: string
+  /** Open-line session the details were read in. */
+  sessionId?: number
+  readAt: number
+}
+
+/** One output's thread for one chat (what the plugin saved through `ConversationContext.save`). */
+export interface ConversationRecord {
+  output: string
+  portal: string
+  chatId: number
+  /** The plugin's thread ref (JSON). */
+  ref: unknown
+  /** Session the thread belongs to, when known. */
+  sessionId?: number
+  /** The previous session's thread ref, when a new session opened this one. */
+  previousRef?: unknown
+  updatedAt: number
+}
+
+/** Identifies one message of one chat as an output sees it (ordering checks). */
+export interface ChatPosition {
+  portal: string
+  chatId: number
+  messageId: number
+  output: string
+  /** Count only jobs due by then (in flight, or retrying soon); default: every pending job. */
+  dueBefore?: number
+}
+
 export type DeliveryStatus = 'delivered' | 'skipped' | 'failed' | 'dead' | 'ignored'
 
 export interface DeliveryLogEntry {
@@ -193,6 +228,21 @@ export interface Store {
   getMirror(portal: string, messageId: number, output: string): Promise<MirrorRecord | undefined>
   saveMirror(record: MirrorRecord): Promise<void>
 
+  /** Cached chat details (see ChatRecord). */
+  getChat(portal: string, chatId: number): Promise<ChatRecord | undefined>
+  saveChat(record: ChatRecord): Promise<void>
+  /** The thread one output keeps for one chat; saved whole (upsert). */
+  getConversation(output: string, portal: string, chatId: number): Promise<ConversationRecord | undefined>
+  saveConversation(record: ConversationRecord): Promise<void>
+  /**
+   * True while an earlier message of the same chat is still on its way to this output as an add:
+   * a pending or leased `fetch` job (payload `event`) of the portal whose kind is `added`, or a
+   * `deliver` job of this output (payload `message`) whose kind is `added`, with a lower message
+   * id. Dead jobs do not count; with `dueBefore`, neither do jobs whose next attempt is later.
+   * Used to deliver one chat's messages in Bitrix24 order.
+   */
+  hasEarlierAdd(position: ChatPosition): Promise<boolean>
+
   log(entry: DeliveryLogEntry): Promise<void>
   listDeliveries(query?: DeliveryQuery): Promise<DeliveryLogEntry[]>
 
@@ -203,7 +253,7 @@ export interface Store {
   savePortal(portal: PortalCredentials): Promise<void>
   /**
    * Forgets a portal (app uninstalled): its credentials and pending jobs, and with `purgeMirrors`
-   * its mirror map; all in one transaction. Dead letters and the delivery log are kept.
+   * its chat details and conversation threads as well as   * its mirror map; all in one transaction. Dead letters and the delivery log are kept.
    */
   removePortal(memberId: string, options?: { purgeMirrors?: boolean }): Promise<RemovedPortal>
   /** Makes a group's waiting jobs due now (a portal was re-installed); returns how many. */

@@ -1,3 +1,4 @@
+import type { FakeChat } from './fake-portal-chats.js'
 import type { FakeEventState } from './fake-portal-events.js'
 import type { FakeBatchCommand, FakeMessage, FakeMethod, FakeUser } from './fake-portal-methods.js'
 
@@ -49,6 +50,8 @@ export interface FakePortal {
   /** The reader joined chat `chatId` at message `firstVisibleId`: older ones are hidden from it. */
   setJoinedFrom(chatId: number, firstVisibleId: number): void
   addUser(user: FakeUser): void
+  /** Describe an open-line chat (`imopenlines.dialog.get`); change `sessionId` for a new session. */
+  setChat(chat: FakeChat): void
   /** The webhook user is a member of every chat unless set otherwise. */
   setMember(chatId: number, member: boolean): void
   setHistoryAccess(allowed: boolean): void

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import qs from 'qs'
 import { createFakeBucket, type FakeBucket } from './fake-portal-bucket.js'
+import { chatMethods, type FakeChat } from './fake-portal-chats.js'
 import { addOfflineEvent, createEventState, eventMethods } from './fake-portal-events.js'
 import {
   type FakeFile,
@@ -23,7 +24,7 @@ import type { FakeFailure, FakePortal, FakePortalOptions, FakeRequest } from './
 // app). Used by integration tests, the demo and the benchmarks (via tsx: so no vitest import here).
 
 export type { FakeFailure, FakePortal, FakePortalOptions, FakeRequest } from './fake-portal-types.js'
-export type { FakeFile, FakeMessage, FakeMethod, FakeUser }
+export type { FakeChat, FakeFile, FakeMessage, FakeMethod, FakeUser }
 export { FakeRestError }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -61,7 +62,8 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
     origin: '',
   }
   const events = createEventState()
-  state.builtin = eventMethods(events)
+  const chats = new Map<number, FakeChat>()
+  state.builtin = new Map([...eventMethods(events), ...chatMethods(chats, state)])
   const operating = createFakeOperating(options.operatingLimit)
   state.charge = (method) => operating.charge(method)
   state.timeOf = (method, startedAt) => operating.time(method, startedAt)
@@ -188,6 +190,7 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
     eraseMessage: (id) => void state.messages.delete(id),
     setJoinedFrom: (chatId, firstVisibleId) => void state.joinedFrom.set(chatId, firstVisibleId),
     addUser: (user) => void state.users.set(user.id, user),
+    setChat: (chat) => void chats.set(chat.chatId, chat),
     setMember(chatId, member) {
       if (member) state.nonMemberChats.delete(chatId)
       else state.nonMemberChats.add(chatId)

@@ -7,6 +7,7 @@ import { createSecretBox } from '../secret-box.js'
 import type { CoalesceFn, DeliveryLogEntry, Job, JobInput, MirrorRecord, Store } from '../store.js'
 import { jobClaimer } from './claim-jobs.js'
 import { type ConnectionOptions, openDatabase } from './connection.js'
+import { conversations } from './conversations.js'
 import { deadLetters } from './dead-letters.js'
 import { deliveryLog } from './delivery-log.js'
 import { jobWriter, type PreparedJob, prepareJobs } from './enqueue-jobs.js'
@@ -88,6 +89,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const deliveries = deliveryLog(db)
   const installed = portals(db, box)
   const outputState = outputStateTable(db)
+  const threads = conversations(db)
 
   /**
    * The effects are applied even when the job is no longer ours (lease expired and re-claimed, or
@@ -180,6 +182,12 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     getMirror: (portal, messageId, output) =>
       run('getMirror', () => mirrorMap.get(portal, messageId, output)),
     saveMirror: (record) => write('saveMirror', () => mirrorMap.save(record)),
+    getChat: (portal, chatId) => run('getChat', () => threads.getChat(portal, chatId)),
+    saveChat: (record) => write('saveChat', () => threads.saveChat(record)),
+    getConversation: (output, portal, chatId) =>
+      run('getConversation', () => threads.get(output, portal, chatId)),
+    saveConversation: (record) => write('saveConversation', () => threads.save(record)),
+    hasEarlierAdd: (position) => run('hasEarlierAdd', () => threads.hasEarlierAdd(position)),
     log: (entry) => write('log', () => deliveries.append(entry)),
     listPortals: () => run('listPortals', () => installed.list()),
     getPortal: (memberId) => run('getPortal', () => installed.get(memberId)),

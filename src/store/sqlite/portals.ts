@@ -48,6 +48,8 @@ export function portals(db: Database.Database, box: SecretBox): Portals {
        (queue = 'deliver' AND substr(key, 1, length(@prefix)) = @prefix))`,
   )
   const dropMirrors = db.prepare<[string]>('DELETE FROM mirrors WHERE portal = ?')
+  const dropChats = db.prepare<[string]>('DELETE FROM chats WHERE portal = ?')
+  const dropThreads = db.prepare<[string]>('DELETE FROM conversations WHERE portal = ?')
   const dropPortal = db.prepare<[string]>('DELETE FROM portals WHERE member_id = ?')
   const wake = db.prepare<{ queue: QueueName; group: string; now: number }>(
     `UPDATE jobs SET run_at = @now
@@ -99,6 +101,10 @@ export function portals(db: Database.Database, box: SecretBox): Portals {
   const remove = db.transaction((memberId: string, purgeMirrors: boolean): RemovedPortal => {
     const jobs = dropJobs.run({ member: memberId, prefix: `${memberId}:` }).changes
     const mirrors = purgeMirrors ? dropMirrors.run(memberId).changes : 0
+    if (purgeMirrors) {
+      dropChats.run(memberId)
+      dropThreads.run(memberId)
+    }
     dropPortal.run(memberId)
     return { jobs, mirrors }
   })

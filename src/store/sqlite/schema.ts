@@ -89,6 +89,28 @@ const migrations: readonly string[] = [
   `
   CREATE INDEX jobs_pending_group ON jobs (queue, grp, run_at, id) WHERE status = 'pending';
   `,
+  // 5: conversations: cached chat details, and each output's thread per chat.
+  `
+  CREATE TABLE chats (
+    portal TEXT NOT NULL,
+    chat_id INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    customer_name TEXT,
+    session_id INTEGER,
+    read_at INTEGER NOT NULL,
+    PRIMARY KEY (portal, chat_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE conversations (
+    output TEXT NOT NULL,
+    portal TEXT NOT NULL,
+    chat_id INTEGER NOT NULL,
+    ref TEXT NOT NULL,
+    session_id INTEGER,
+    previous_ref TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (output, portal, chat_id)
+  ) WITHOUT ROWID;
+  `,
 ]
 
 export const schemaVersion = migrations.length

@@ -74,6 +74,8 @@ describe('validateConfig', () => {
       outputConcurrency: 4,
       coalesceWindowMs: 250,
       maxPendingPerPortal: 10000,
+      orderWaitMs: 5000,
+      sessionThreads: 'new',
     })
     expect(config.log).toEqual({ level: 'info', pretty: false })
     expect(config.routes).toEqual([{ match: {}, to: ['console.main', 'webhook.ops'] }])
