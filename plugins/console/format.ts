@@ -1,4 +1,5 @@
-import type { MirrorMessage } from '../../src/model.js'
+import type { MirrorConversation, MirrorMessage } from '../../src/model.js'
+import { conversationHeader } from '../../src/plugins/conversation-header.js'
 
 /** What happened to the mirror: `send` creates it, `update` edits it, `delete` (or a deleted message) removes it. */
 export type ConsoleAction = 'created' | 'updated' | 'deleted'
@@ -14,7 +15,17 @@ function header(action: ConsoleAction, msg: MirrorMessage): string {
     `message ${msg.messageId}`,
   ].join(' · ')
   const author = msg.author ? ` (${msg.author.name})` : ''
-  return `── [${action}] ${facts}${author}`
+  const who = msg.conversation?.customerName ? ` · with ${msg.conversation.customerName}` : ''
+  return `── [${action}] ${facts}${who}${author}`
+}
+
+/** The banner a chat's first message gets: who and where, the chat title and its link. */
+export function formatConversation(conversation: MirrorConversation, previousSeq?: number): string {
+  const lines = [`══ ${conversationHeader(conversation)} ══`]
+  const session = conversation.sessionId === undefined ? '' : ` · session ${conversation.sessionId}`
+  lines.push(`${indent}chat ${conversation.chatId} "${conversation.title}"${session} <${conversation.url}>`)
+  if (previousSeq !== undefined) lines.push(`${indent}continues the conversation of block #${previousSeq}`)
+  return `${lines.join('\n')}\n`
 }
 
 /**
@@ -48,6 +59,7 @@ export function formatJson(action: ConsoleAction, msg: MirrorMessage, seq: numbe
     files: msg.files,
     editedAt: msg.editedAt,
     unverified: msg.unverified === true ? true : undefined,
+    conversation: msg.conversation,
   }
   return `${JSON.stringify(record)}\n`
 }

@@ -1,6 +1,6 @@
 import type { MirrorMessage } from '../../src/model.js'
 import { definePlugin, type ExternalRef } from '../../src/plugins/api.js'
-import { type ConsoleAction, formatJson, formatText } from './format.js'
+import { type ConsoleAction, formatConversation, formatJson, formatText } from './format.js'
 import { type ConsoleOptions, consoleDefaults, consoleSchema } from './schema.js'
 
 /** The console mirror's ref: the number of the block that showed the message first. */
@@ -31,8 +31,16 @@ export default definePlugin<ConsoleOptions>({
     return {
       id: context.id,
       capabilities: { edit: true, delete: true },
-      async send(msg) {
+      async send(msg, conversation) {
         counter += 1
+        // A chat's first message (or the first of a new session) opens its conversation: its title
+        // is printed once, and the block number of that first message names the conversation.
+        if (conversation !== undefined && msg.conversation !== undefined && conversation.ref === undefined) {
+          await conversation.save({ seq: counter } satisfies ConsoleRef)
+          if (format === 'text') {
+            stream.write(formatConversation(msg.conversation, seqOf(conversation.previous)))
+          }
+        }
         write(msg.kind === 'deleted' ? 'deleted' : 'created', msg, counter)
         return { seq: counter } satisfies ConsoleRef
       },

@@ -1,5 +1,6 @@
-import type { MirrorMessage } from '../../src/model.js'
+import type { MirrorConversation, MirrorMessage } from '../../src/model.js'
 import type { ExternalRef } from '../../src/plugins/api.js'
+import { conversationHeader } from '../../src/plugins/conversation-header.js'
 import { formatHtml } from './format.js'
 
 export type WebhookAction = 'created' | 'updated' | 'deleted'
@@ -28,6 +29,8 @@ export interface WebhookPayload {
   ref: ExternalRef
   /** On `created` only: also sent as the `Idempotency-Key` header; a repeat means the same message. */
   idempotencyKey?: string
+  /** The open-line chat the message belongs to, with the one-line `header` outputs show for it. */
+  conversation?: MirrorConversation & { header: string }
 }
 
 export function buildPayload(
@@ -54,5 +57,8 @@ export function buildPayload(
   if (msg.author) payload.author = msg.author
   if (msg.unverified) payload.unverified = true
   if (action === 'created' && msg.idempotencyKey !== undefined) payload.idempotencyKey = msg.idempotencyKey
+  if (msg.conversation !== undefined) {
+    payload.conversation = { ...msg.conversation, header: conversationHeader(msg.conversation) }
+  }
   return payload
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import consolePlugin from '../../../plugins/console/index.js'
 import { silentLogger } from '../../../src/observability/logger.js'
 import type { OutputPlugin } from '../../../src/plugins/api.js'
-import { makeMessage } from './make-message.js'
+import { makeConversation, makeMessage, memoryThreads } from './make-message.js'
 
 function create(options: Record<string, unknown> = {}): OutputPlugin {
   return consolePlugin.create(options, {
@@ -90,5 +90,45 @@ describe('console output, json format', () => {
     expect(created.author).toEqual({ id: 7, name: 'Anna Petrova' })
     expect(created.unverified).toBeUndefined()
     expect(updated).toMatchObject({ action: 'updated', seq: 1, text: 'changed', unverified: true })
+  })
+})
+
+describe('console output, conversations', () => {
+  it("prints the chat's title once, on its first message, and saves the conversation", async () => {
+    const plugin = create()
+    const threads = memoryThreads()
+    const out = captured(process.stdout)
+    const conversation = makeConversation()
+    await plugin.send(
+      makeMessage({ kind: 'added', messageId: 1, plainText: 'one', conversation }),
+      threads.context(),
+    )
+    await plugin.send(
+      makeMessage({ kind: 'added', messageId: 2, plainText: 'two', conversation }),
+      threads.context(),
+    )
+    const text = out()
+    expect(text.startsWith('══ Telegram · Line 128 · Ivan Petrov ══\n')).toBe(true)
+    expect(text).toContain(
+      '   chat 1024 "Ivan Petrov - Support" · session 343 <https://demo.bitrix24.com/online/?IM_DIALOG=chat1024>\n',
+    )
+    expect(text.match(/══/g)).toHaveLength(2)
+    expect(text).toContain('message 2 · with Ivan Petrov (Anna Petrova)')
+    expect(threads.refs.get(1024)).toEqual({ seq: 1 })
+  })
+
+  it('links a new session back to the previous conversation', async () => {
+    const plugin = create()
+    const threads = memoryThreads()
+    const out = captured(process.stdout)
+    const conversation = makeConversation({ sessionId: 344 })
+    await plugin.send(makeMessage({ kind: 'added', conversation }), threads.context(1024, { seq: 7 }))
+    expect(out()).toContain('   continues the conversation of block #7\n')
+  })
+
+  it('prints no banner for a message without a conversation', async () => {
+    const out = captured(process.stdout)
+    await create().send(makeMessage({ kind: 'added' }))
+    expect(out()).not.toContain('══')
   })
 })
