@@ -35,6 +35,9 @@ function platformError(err: WebAPIPlatformError, id: string, method: string): Ou
     })
   }
   if (goneCodes.has(code)) return error('gone', `${said}: the mirrored message is gone or too old to edit`)
+  if (code === 'thread_not_found') {
+    return error('gone', `${said}: the chat's thread header was deleted in Slack; a new thread is opened`)
+  }
   if (tokenCodes.has(code)) {
     return error(
       'auth',

@@ -54,10 +54,15 @@ export async function findMirror(
   channel: string,
   key: string,
   logger: Logger,
+  threadTs?: string,
 ): Promise<SlackRef | undefined> {
   let messages: HistoryMessage[]
   try {
-    messages = await api.history(channel, HISTORY_LIMIT)
+    // A thread reply is not in the channel's history: it is listed under its parent.
+    messages =
+      threadTs === undefined
+        ? await api.history(channel, HISTORY_LIMIT)
+        : await api.replies(channel, threadTs, 1000)
   } catch (err) {
     if (isOutputError(err) && (err.reason === 'transient' || err.reason === 'rate-limited')) throw err
     logger.debug({ channel, err: errorMessage(err) }, 'cannot search Slack history; sending again')
@@ -68,5 +73,5 @@ export async function findMirror(
     logger.debug({ channel, key }, 'no Slack message carries this key; sending again')
     return undefined
   }
-  return { channel, ts }
+  return threadTs === undefined ? { channel, ts } : { channel, ts, thread: threadTs }
 }

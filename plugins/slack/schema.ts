@@ -17,6 +17,8 @@ export interface SlackOptions {
   showAuthor?: boolean
   /** Add an "edited HH:MM by <author>" line to edited mirrors. */
   showEditedBy?: boolean
+  threads?: boolean
+  broadcastFirst?: boolean
   /** Longest text of one Slack message; longer mirrors are split into parts. */
   maxTextLength?: number
   /** Give up on one API request after this many milliseconds (then retried by the pipeline). */
@@ -31,6 +33,8 @@ export const slackDefaults = {
   apiUrl: 'https://slack.com/api/',
   showAuthor: true,
   showEditedBy: false,
+  threads: true,
+  broadcastFirst: false,
   maxTextLength: 40_000,
   timeoutMs: 10_000,
   ratePerSecond: 1,
@@ -87,6 +91,20 @@ export const slackSchema: JSONSchemaType<SlackOptions> = {
       default: slackDefaults.showEditedBy,
       nullable: true,
       description: 'Add an "edited HH:MM by <author>" line to edited mirrors.',
+    },
+    threads: {
+      type: 'boolean',
+      default: slackDefaults.threads,
+      nullable: true,
+      description:
+        "One thread per Bitrix24 chat: the chat's first message posts a header (`Telegram · Line 128 · Ivan Petrov`, linked to the chat) and every message of the chat replies in its thread. false: every message is a top-level post.",
+    },
+    broadcastFirst: {
+      type: 'boolean',
+      default: slackDefaults.broadcastFirst,
+      nullable: true,
+      description:
+        "Also show a thread's first message in the channel (`reply_broadcast`), so a new conversation is seen without opening the thread.",
     },
     maxTextLength: {
       type: 'integer',

@@ -31,11 +31,24 @@ export interface HistoryMessage {
 }
 
 /** The Web API calls the plugin makes, paced and with errors mapped to OutputErrors. */
+/** Post into a thread: the parent's `ts`, and whether the reply also shows in the channel. */
+export interface ThreadTarget {
+  ts: string
+  broadcast?: boolean
+}
+
 export interface SlackApi {
-  authTest(): Promise<{ team?: string; user?: string }>
-  post(channel: string, text: string, metadata?: MessageTag): Promise<{ channel: string; ts: string }>
+  authTest(): Promise<{ team?: string; user?: string; url?: string }>
+  post(
+    channel: string,
+    text: string,
+    metadata?: MessageTag,
+    thread?: ThreadTarget,
+  ): Promise<{ channel: string; ts: string }>
   /** The newest `limit` messages of a channel (newest first), with all their metadata. */
   history(channel: string, limit: number): Promise<HistoryMessage[]>
+  /** A thread's parent and replies (oldest first, at most `limit`), with all their metadata. */
+  replies(channel: string, ts: string, limit: number): Promise<HistoryMessage[]>
   update(channel: string, ts: string, text: string): Promise<void>
   /** Deletes; a message that is already gone counts as deleted. */
   remove(channel: string, ts: string): Promise<void>
@@ -88,21 +101,30 @@ export function createSlackApi(settings: SlackApiSettings): SlackApi {
   return {
     async authTest() {
       const res = await call('auth.test', false, () => client.auth.test())
-      return { ...(res.team ? { team: res.team } : {}), ...(res.user ? { user: res.user } : {}) }
+      return {
+        ...(res.team ? { team: res.team } : {}),
+        ...(res.user ? { user: res.user } : {}),
+        ...(res.url ? { url: res.url } : {}),
+      }
     },
-    async post(channel, text, metadata) {
+    async post(channel, text, metadata, thread) {
+      const base = {
+        channel,
+        text,
+        mrkdwn: true,
+        // The text is finished mrkdwn; Slack must not re-parse it (see update).
+        parse: 'none' as const,
+        unfurl_links: false,
+        ...(settings.username === undefined ? {} : { username: settings.username }),
+        ...(settings.iconUrl === undefined ? {} : { icon_url: settings.iconUrl }),
+        ...(metadata === undefined ? {} : { metadata }),
+      }
       const res = await call('chat.postMessage', true, () =>
-        client.chat.postMessage({
-          channel,
-          text,
-          mrkdwn: true,
-          // The text is finished mrkdwn; Slack must not re-parse it (see update).
-          parse: 'none',
-          unfurl_links: false,
-          ...(settings.username === undefined ? {} : { username: settings.username }),
-          ...(settings.iconUrl === undefined ? {} : { icon_url: settings.iconUrl }),
-          ...(metadata === undefined ? {} : { metadata }),
-        }),
+        client.chat.postMessage(
+          thread === undefined
+            ? base
+            : { ...base, thread_ts: thread.ts, reply_broadcast: thread.broadcast === true },
+        ),
       )
       if (typeof res.ts !== 'string' || typeof res.channel !== 'string') {
         throw new OutputError(
@@ -125,6 +147,16 @@ export function createSlackApi(settings: SlackApiSettings): SlackApi {
         typeof m.ts === 'string'
           ? // The library types event_payload as `{}`; it is the JSON object the bridge posted.
             [{ ts: m.ts, ...(m.metadata ? { metadata: m.metadata as HistoryMessage['metadata'] & {} } : {}) }]
+          : [],
+      )
+    },
+    async replies(channel, ts, limit) {
+      const res = await call('conversations.replies', false, () =>
+        client.conversations.replies({ channel, ts, limit, include_all_metadata: true }),
+      )
+      return (res.messages ?? []).flatMap((m): HistoryMessage[] =>
+        typeof m.ts === 'string'
+          ? [{ ts: m.ts, ...(m.metadata ? { metadata: m.metadata as HistoryMessage['metadata'] & {} } : {}) }]
           : [],
       )
     },

@@ -51,8 +51,12 @@ export function createDeliveryApplier(
     intent?: string,
   ): Promise<Outcome> {
     let key = intent
+    const conversation = await deps.conversation?.(p.output, msg)
     if (key !== undefined && plugin.recover) {
-      const found = await plugin.recover(key, msg)
+      const found =
+        conversation === undefined
+          ? await plugin.recover(key, msg)
+          : await plugin.recover(key, msg, conversation)
       if (found !== undefined) {
         log.info(
           { output: plugin.id, messageId: msg.messageId },
@@ -75,7 +79,6 @@ export function createDeliveryApplier(
         updatedAt: deps.now(),
       })
     }
-    const conversation = await deps.conversation?.(p.output, msg)
     const sent = { ...msg, idempotencyKey: key }
     const ref = conversation === undefined ? await plugin.send(sent) : await plugin.send(sent, conversation)
     return { kind: 'applied', action: 'send', ref, text: msg.plainText, hash: contentHash(msg) }

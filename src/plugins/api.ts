@@ -48,9 +48,13 @@ export interface OutputPlugin {
   /**
    * Find a mirror an earlier `send` with this `idempotencyKey` may have created before the bridge
    * crashed (return its ref), or `undefined` when there is none. Without it, such a send is
-   * repeated with the same key.
+   * repeated with the same key. `conversation` is the chat's thread, as `send` would get it.
    */
-  recover?(idempotencyKey: string, msg: MirrorMessage): Promise<ExternalRef | undefined>
+  recover?(
+    idempotencyKey: string,
+    msg: MirrorMessage,
+    conversation?: ConversationContext,
+  ): Promise<ExternalRef | undefined>
   stop?(): Promise<void>
 }
 

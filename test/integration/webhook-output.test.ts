@@ -6,7 +6,7 @@ import webhookPlugin from '../../plugins/webhook/index.js'
 import { ErrorCodes } from '../../src/errors.js'
 import type { OutputPlugin } from '../../src/plugins/api.js'
 import { createPlugin, outputFailure } from '../support/plugin-under-test.js'
-import { makeMessage } from '../unit/plugins/make-message.js'
+import { makeConversation, makeMessage } from '../unit/plugins/make-message.js'
 
 interface Received {
   headers: IncomingHttpHeaders
@@ -76,6 +76,22 @@ describe('webhook output', () => {
       files: [],
       editedAt: '2024-05-02T11:33:52.000Z',
       ref: null,
+    })
+  })
+
+  it('carries the conversation with its one-line header', async () => {
+    const { url, received } = await receiver()
+    await create({ url }).send(makeMessage({ kind: 'added', conversation: makeConversation() }))
+    expect(received[0]!.body.conversation).toEqual({
+      portal: 'demo-member',
+      chatId: 1024,
+      connector: 'telegrambot',
+      line: 128,
+      sessionId: 343,
+      title: 'Ivan Petrov - Support',
+      customerName: 'Ivan Petrov',
+      url: 'https://demo.bitrix24.com/online/?IM_DIALOG=chat1024',
+      header: 'Telegram · Line 128 · Ivan Petrov',
     })
   })
 

@@ -10,6 +10,10 @@ export interface FakeSlackMessage {
   edited?: boolean
   /** Event metadata posted with the message (`{event_type, event_payload}`). */
   metadata?: FakeMetadata
+  /** A thread reply: its parent's ts. */
+  threadTs?: string
+  /** A thread reply also shown in the channel (`reply_broadcast`). */
+  broadcast?: boolean
 }
 
 export interface FakeMetadata {
@@ -81,6 +85,8 @@ export class SlackState {
         return this.delete(body)
       case 'conversations.history':
         return this.history(body)
+      case 'conversations.replies':
+        return this.replies(body)
       default:
         return { ok: false, error: 'unknown_method' }
     }
@@ -99,11 +105,22 @@ export class SlackState {
     if (!channel.member) return { ok: false, error: 'not_in_channel' }
     const checked = checkText(body.text)
     if (checked) return checked
+    // A reply names its parent by ts: a malformed one is `invalid_thread_ts`, one that names no
+    // top-level message of the channel (never posted, or deleted) is `thread_not_found`.
+    const threadTs = body.thread_ts
+    if (threadTs !== undefined) {
+      if (!/^\d+\.\d+$/.test(threadTs)) return { ok: false, error: 'invalid_thread_ts' }
+      if (!channel.messages.some((m) => m.ts === threadTs && m.threadTs === undefined)) {
+        return { ok: false, error: 'thread_not_found' }
+      }
+    }
     this.seq += 1
     const message: FakeSlackMessage = {
       ts: `1714649632.${String(this.seq).padStart(6, '0')}`,
       text: this.parsed('chat.postMessage', body),
     }
+    if (threadTs !== undefined) message.threadTs = threadTs
+    if (threadTs !== undefined && body.reply_broadcast === 'true') message.broadcast = true
     if (body.username !== undefined) message.username = body.username
     if (body.icon_url !== undefined) message.iconUrl = body.icon_url
     if (body.metadata !== undefined) {
@@ -156,14 +173,41 @@ export class SlackState {
     if (!channel.member) return { ok: false, error: 'not_in_channel' }
     const limit = Number(body.limit ?? 100)
     const all = body.include_all_metadata === 'true'
-    const messages = [...channel.messages].reverse().map((m) => ({
-      type: 'message',
-      ts: m.ts,
-      text: m.text,
-      bot_id: 'B0BOT',
-      ...(m.metadata ? { metadata: all ? m.metadata : { event_type: m.metadata.event_type } } : {}),
-    }))
+    // Thread replies are not in the channel's history, unless broadcast to it.
+    const messages = [...channel.messages]
+      .filter((m) => m.threadTs === undefined || m.broadcast === true)
+      .reverse()
+      .map((m) => listed(m, all))
     return { ok: true, messages: messages.slice(0, limit), has_more: messages.length > limit }
+  }
+
+  /** A thread: the parent first, then its replies, oldest first (`ts` must name a message). */
+  private replies(body: Record<string, string>): Answer {
+    if (!this.readHistory) {
+      return { ok: false, error: 'missing_scope', needed: 'channels:history', provided: 'chat:write' }
+    }
+    const channel = this.byId(body.channel)
+    if (!channel) return { ok: false, error: 'channel_not_found' }
+    if (!channel.member) return { ok: false, error: 'not_in_channel' }
+    const target = channel.messages.find((m) => m.ts === body.ts)
+    if (!target) return { ok: false, error: 'thread_not_found' }
+    const parent = target.threadTs ?? target.ts
+    const all = body.include_all_metadata === 'true'
+    const limit = Number(body.limit ?? 1000)
+    const messages = channel.messages
+      .filter((m) => m.ts === parent || m.threadTs === parent)
+      .map((m) => ({ ...listed(m, all), thread_ts: parent }))
+    return { ok: true, messages: messages.slice(0, limit), has_more: messages.length > limit }
+  }
+}
+
+function listed(m: FakeSlackMessage, allMetadata: boolean) {
+  return {
+    type: 'message',
+    ts: m.ts,
+    text: m.text,
+    bot_id: 'B0BOT',
+    ...(m.metadata ? { metadata: allMetadata ? m.metadata : { event_type: m.metadata.event_type } } : {}),
   }
 }
 
