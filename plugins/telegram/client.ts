@@ -15,6 +15,12 @@ export interface ClientSettings {
 
 export type ChatId = string | number
 
+/** Where a message goes inside its chat: a forum topic, and/or as a reply to a message. */
+export interface Place {
+  topicId?: number
+  replyTo?: number
+}
+
 /** Groups, supergroups and channels have negative ids; a private chat or `@channel` does not. */
 export function isGroupChat(chatId: ChatId): boolean {
   return String(chatId).startsWith('-')
@@ -74,20 +80,44 @@ export function createTelegramClient(settings: ClientSettings) {
     async getMe(chatId: ChatId): Promise<void> {
       await call('start', chatId, (signal) => telegram.callApi('getMe', {}, opts(signal)), false)
     },
-    /** The new message id. */
-    async sendMessage(chatId: ChatId, html: string): Promise<number> {
+    /** The new message id. `place`: a forum topic (overrides `messageThreadId`), a message to reply to. */
+    async sendMessage(chatId: ChatId, html: string, place: Place = {}): Promise<number> {
+      const topic = place.topicId ?? settings.messageThreadId
       const payload = {
         chat_id: chatId,
         text: html,
         parse_mode: 'HTML' as const,
         link_preview_options: preview,
-        ...(settings.messageThreadId === undefined ? {} : { message_thread_id: settings.messageThreadId }),
+        ...(topic === undefined ? {} : { message_thread_id: topic }),
+        ...(place.replyTo === undefined ? {} : { reply_parameters: { message_id: place.replyTo } }),
       }
       const sent = await call('send', chatId, (signal) =>
         telegram.callApi('sendMessage', payload, opts(signal)),
       )
       if (typeof sent === 'string') throw new Error(`unexpected ${sent} from sendMessage`)
       return sent.message_id
+    },
+    /** A forum topic named `name` (1–128 characters); its `message_thread_id`. */
+    async createForumTopic(chatId: ChatId, name: string): Promise<number> {
+      const topic = await call('topic', chatId, (signal) =>
+        telegram.callApi('createForumTopic', { chat_id: chatId, name }, opts(signal)),
+      )
+      if (typeof topic === 'string') throw new Error(`unexpected ${topic} from createForumTopic`)
+      return topic.message_thread_id
+    },
+    async editForumTopic(chatId: ChatId, topicId: number, name: string): Promise<void> {
+      await call('topic', chatId, (signal) =>
+        telegram.callApi(
+          'editForumTopic',
+          { chat_id: chatId, message_thread_id: topicId, name },
+          opts(signal),
+        ),
+      )
+    },
+    async closeForumTopic(chatId: ChatId, topicId: number): Promise<void> {
+      await call('topic', chatId, (signal) =>
+        telegram.callApi('closeForumTopic', { chat_id: chatId, message_thread_id: topicId }, opts(signal)),
+      )
     },
     /** Resolves as well when Telegram says the message is not modified (it already shows this). */
     async editMessageText(chatId: ChatId, messageId: number, html: string): Promise<void> {

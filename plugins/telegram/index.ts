@@ -10,6 +10,7 @@ import { readRef, type TelegramRef } from './ref.js'
 import { type TelegramOptions, telegramDefaults, telegramSchema } from './schema.js'
 import { splitPieces, TELEGRAM_TEXT_LIMIT } from './split.js'
 import { deleteAll, sendAll, updateAll } from './sync-parts.js'
+import { placeFor, type ThreadDeps } from './threads.js'
 
 export type { TelegramRef } from './ref.js'
 
@@ -103,6 +104,13 @@ export default definePlugin<TelegramOptions>({
       )
     }
 
+    const threads: ThreadDeps = {
+      client,
+      chatId,
+      mode: options.threads ?? telegramDefaults.threads,
+      logger: context.logger,
+    }
+
     return {
       id: context.id,
       capabilities: { edit: true, delete: true },
@@ -110,12 +118,28 @@ export default definePlugin<TelegramOptions>({
         await client.getMe(chatId)
         await moves.remind(chatId)
       },
-      async send(msg) {
+      async send(msg, conversation) {
         const parts = renderParts(msg, settings)
-        const ref = await inChat(async (chat) => ({
-          chatId: chat,
-          messageIds: await sendAll(client, chat, parts),
-        }))
+        const into = (reopen: boolean): Promise<TelegramRef> =>
+          inChat(async (chat) => {
+            const place = await placeFor({ ...threads, chatId: chat }, msg.conversation, conversation, reopen)
+            const ref: TelegramRef = { chatId: chat, messageIds: await sendAll(client, chat, parts, place) }
+            if (place?.topicId !== undefined) ref.topicId = place.topicId
+            if (place?.replyTo !== undefined) ref.replyTo = place.replyTo
+            return ref
+          })
+        let ref: TelegramRef
+        try {
+          ref = await into(false)
+        } catch (err) {
+          // The chat's topic or header was deleted in Telegram: open a new thread for it.
+          if (!isOutputError(err) || err.reason !== 'gone' || conversation === undefined) throw err
+          context.logger.warn(
+            { chatId: msg.chatId },
+            'the thread of this chat is gone in Telegram; opening a new one',
+          )
+          ref = await into(true)
+        }
         context.logger.debug(
           { messageId: msg.messageId, parts: ref.messageIds.length },
           'telegram mirror sent',

@@ -2,7 +2,7 @@ import { TelegramError } from 'telegraf'
 import { errorMessage } from '../../src/errors.js'
 import { OutputError } from '../../src/plugins/api.js'
 
-export type TelegramOp = 'start' | 'send' | 'edit' | 'delete'
+export type TelegramOp = 'start' | 'send' | 'edit' | 'delete' | 'topic'
 
 /** Outcomes that are not failures: the edit changed nothing, the message to delete is already gone. */
 export type TelegramNonError = 'not-modified' | 'already-deleted'
@@ -23,6 +23,8 @@ const notModified = /message is not modified/i
 const editGone = /message to edit not found|message can't be edited|message_id_invalid/i
 const deleteGone = /message to delete not found/i
 const cannotDelete = /message can't be deleted/i
+// A topic that was deleted, or a header message a reply chain hangs under that was deleted.
+const threadGone = /message thread not found|message to be replied not found|replied message not found/i
 const noAccess =
   /bot was kicked|bot is not a member|chat not found|not enough rights|have no rights|need administrator rights|bot was blocked|chat_write_forbidden|user is deactivated/i
 
@@ -98,6 +100,20 @@ export function mapTelegramError(err: unknown, ctx: ErrorContext): OutputError |
   }
   if (parameters?.migrate_to_chat_id !== undefined) {
     return new ChatMigratedError(said, ctx, parameters.migrate_to_chat_id, err)
+  }
+  if (ctx.op === 'send' && threadGone.test(description)) {
+    return new OutputError(
+      'gone',
+      `${said}; the topic or the message replied to is gone (a new thread is opened for a Bitrix24 chat; check outputs.${ctx.output}.messageThreadId if it is set)`,
+      { cause: err },
+    )
+  }
+  if (ctx.op === 'topic' && code === 400) {
+    return new OutputError(
+      'invalid',
+      `${said}; to keep one topic per chat, ${chat} must be a forum supergroup (Topics on) and the bot an admin with "Manage topics"; or set outputs.${ctx.output}.threads to replies`,
+      { cause: err },
+    )
   }
   if (noAccess.test(description) || code === 403) {
     return new OutputError(

@@ -19,6 +19,8 @@ export interface TelegramOptions {
   chatId: string | number
   /** Forum topic to post into (`message_thread_id`). */
   messageThreadId?: number
+  /** One thread per Bitrix24 chat: a forum topic, a reply chain under a header, or none. */
+  threads?: 'topics' | 'replies' | 'none'
   /** Bot API root; tests point it at a loopback fake, self-hosted Bot API servers use it too. */
   apiRoot?: string
   /** Hide link previews under mirrored messages. */
@@ -39,6 +41,7 @@ export const telegramDefaults = {
   disablePreview: true,
   showAuthor: true,
   showEditedBy: false,
+  threads: 'replies' as 'topics' | 'replies' | 'none',
   timeoutMs: 30_000,
   limits: { perChatPerSecond: 1, perGroupPerMinute: 20, perBotPerSecond: 30, maxWaitMs: 20_000 },
 } as const
@@ -63,6 +66,14 @@ export const telegramSchema: JSONSchemaType<TelegramOptions> = {
       description:
         'Target chat: numeric id (groups and channels start with `-100`) or `@channelusername` of a public channel.',
     } as JSONSchemaType<TelegramOptions>['properties']['chatId'],
+    threads: {
+      type: 'string',
+      enum: ['topics', 'replies', 'none'],
+      default: 'replies',
+      nullable: true,
+      description:
+        "One thread per Bitrix24 chat. `topics`: a forum topic per chat, named from its header (`createForumTopic`; the chat must be a forum supergroup and the bot an admin with Manage topics); renamed when the title changes, the previous session's topic closed. `replies`: a header message per chat, every message replies to it. `none`: every message stands alone.",
+    },
     messageThreadId: {
       type: 'integer',
       minimum: 1,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { errorMessage } from '../../src/errors.js'
 import { isOutputError } from '../../src/plugins/api.js'
-import type { ChatId, TelegramClient } from './client.js'
+import type { ChatId, Place, TelegramClient } from './client.js'
 import { type ChatMigratedError, isChatMigrated } from './map-error.js'
 import type { TelegramRef } from './ref.js'
 
@@ -13,15 +13,24 @@ export async function sendAll(
   client: TelegramClient,
   chatId: ChatId,
   parts: readonly string[],
+  place: Place = {},
 ): Promise<number[]> {
   const ids: number[] = []
   try {
-    for (const part of parts) ids.push(await client.sendMessage(chatId, part))
+    for (const part of parts) ids.push(await client.sendMessage(chatId, part, place))
   } catch (err) {
     for (const id of ids) await client.deleteMessage(chatId, id, false).catch(() => undefined)
     throw err
   }
   return ids
+}
+
+/** Where a mirror's extra parts go: the same topic, replying to the same header. */
+function placeOf(ref: TelegramRef): Place {
+  const place: Place = {}
+  if (ref.topicId !== undefined) place.topicId = ref.topicId
+  if (ref.replyTo !== undefined) place.replyTo = ref.replyTo
+  return place
 }
 
 /**
@@ -37,7 +46,8 @@ export async function updateAll(
   const shared = Math.min(parts.length, ref.messageIds.length)
   const ids = ref.messageIds.slice(0, shared)
   for (let i = 0; i < shared; i += 1) await client.editMessageText(ref.chatId, ids[i]!, parts[i]!)
-  if (parts.length > shared) ids.push(...(await sendAll(client, ref.chatId, parts.slice(shared))))
+  if (parts.length > shared)
+    ids.push(...(await sendAll(client, ref.chatId, parts.slice(shared), placeOf(ref))))
   for (const id of ref.messageIds.slice(shared)) {
     try {
       await client.deleteMessage(ref.chatId, id)
@@ -51,7 +61,7 @@ export async function updateAll(
       )
     }
   }
-  return { chatId: ref.chatId, messageIds: ids }
+  return { ...ref, messageIds: ids }
 }
 
 /**

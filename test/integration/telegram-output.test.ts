@@ -63,8 +63,9 @@ describe('telegram output against a fake Bot API', () => {
   })
 
   it('sends HTML with previews off into the forum topic and returns the chat and message id', async () => {
+    fake.addTopic(CHAT, 42, 'Support')
     const ref = await create({ messageThreadId: 42 }).send(added())
-    expect(ref).toEqual({ chatId: CHAT, messageIds: [1] })
+    expect(ref).toEqual({ chatId: CHAT, messageIds: [43] })
     expect(fake.calls.map((c) => c.method)).toEqual(['sendMessage'])
     expect(fake.bodies('sendMessage')).toEqual([
       {
@@ -76,6 +77,13 @@ describe('telegram output against a fake Bot API', () => {
       },
     ])
     expect(fake.messages(CHAT)[0]!.text).toBe('Anna Petrova:\nHello, Ivan\nsee the docs')
+  })
+
+  it('a topic that does not exist is refused as Telegram does, and the output says which option to check', async () => {
+    const err = await failure(create({ messageThreadId: 42 }).send(added()))
+    expect(err.reason).toBe('gone')
+    expect(err.message).toContain('message thread not found')
+    expect(err.message).toContain('check outputs.telegram.support.messageThreadId')
   })
 
   it('honours disablePreview: false and showAuthor: false', async () => {

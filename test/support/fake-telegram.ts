@@ -24,6 +24,17 @@ export interface FakeTelegramMessage {
   entities: ParsedEntity[]
   /** Unix seconds, on the fake's clock (see `advanceClock`). */
   date: number
+  /** The forum topic it was posted in (`message_thread_id`). */
+  topicId?: number
+  /** The message it replies to (`reply_parameters.message_id`). */
+  replyTo?: number
+}
+
+/** A forum topic: its id is the id of the service message that created it, as in Telegram. */
+export interface FakeForumTopic {
+  id: number
+  name: string
+  closed: boolean
 }
 
 class ApiError extends Error {
@@ -68,6 +79,9 @@ export const FAKE_TELEGRAM_TEXT_LIMIT = 4096
  * A fake Telegram Bot API on loopback: `/bot<token>/<method>`, answering `{ok, result}` or
  * `{ok: false, error_code, description, parameters}` like api.telegram.org. It keeps the chats'
  * messages, validates `parse_mode: HTML` like Telegram, records every call, and fails on demand.
+ * Forum topics as in Telegram: only a forum supergroup accepts `createForumTopic`; a topic's id
+ * is its creation message's id; `message_thread_id` must name a topic that exists ("message thread
+ * not found") and `reply_parameters` a message that exists ("message to be replied not found").
  */
 export class FakeTelegram {
   readonly calls: FakeTelegramCall[] = []
@@ -75,6 +89,8 @@ export class FakeTelegram {
   private readonly lastIds = new Map<string, number>()
   private readonly migrated = new Map<string, { to: number; oldMessagesEditable: boolean }>()
   private clockOffset = 0
+  /** Forum supergroups (topics on) and their topics; only these accept createForumTopic. */
+  private readonly forums = new Map<string, Map<number, FakeForumTopic>>()
   private readonly failures: {
     method: string
     reply: FakeTelegramError | 'network' | 'hang'
@@ -136,6 +152,35 @@ export class FakeTelegram {
     return [...(this.chats.get(String(chatId))?.values() ?? [])]
   }
 
+  /** Turn topics on in a supergroup: createForumTopic works there from now on. */
+  makeForum(chatId: string | number): void {
+    if (!this.forums.has(String(chatId))) this.forums.set(String(chatId), new Map())
+  }
+
+  /** A topic that already exists (made a forum first); like Telegram, later message ids follow it. */
+  addTopic(chatId: string | number, topicId: number, name: string): void {
+    this.makeForum(chatId)
+    this.forums.get(String(chatId))?.set(topicId, { id: topicId, name, closed: false })
+    this.lastIds.set(String(chatId), Math.max(this.lastIds.get(String(chatId)) ?? 0, topicId))
+  }
+
+  /** The forum's topics, oldest first. */
+  topics(chatId: string | number): FakeForumTopic[] {
+    return [...(this.forums.get(String(chatId))?.values() ?? [])].map((t) => ({ ...t }))
+  }
+
+  /** Delete a topic as an admin would (its messages go with it). */
+  deleteTopic(chatId: string | number, topicId: number): void {
+    this.forums.get(String(chatId))?.delete(topicId)
+    const messages = this.chats.get(String(chatId))
+    for (const [id, m] of messages ?? []) if (m.topicId === topicId || id === topicId) messages?.delete(id)
+  }
+
+  /** Delete a message as a chat admin would. */
+  deleteMessageNow(chatId: string | number, messageId: number): void {
+    this.chats.get(String(chatId))?.delete(messageId)
+  }
+
   /** Calls of one method, bodies only. */
   bodies(method: string): Record<string, unknown>[] {
     return this.calls.filter((c) => c.method === method).map((c) => c.body)
@@ -184,10 +229,48 @@ export class FakeTelegram {
         const chat = this.chat(body)
         this.refuseWrite(chat.key)
         const parsed = this.parse(body)
-        const id = (this.lastIds.get(chat.key) ?? 0) + 1
-        this.lastIds.set(chat.key, id)
-        chat.messages.set(id, { id, html: String(body.text), ...parsed, date: this.now() })
+        // A topic must exist in the forum; a reply must name a message of the chat.
+        const topicId = body.message_thread_id === undefined ? undefined : Number(body.message_thread_id)
+        if (topicId !== undefined && !this.forums.get(chat.key)?.has(topicId)) {
+          throw new ApiError(400, 'Bad Request: message thread not found')
+        }
+        const reply =
+          typeof body.reply_parameters === 'string'
+            ? JSON.parse(body.reply_parameters)
+            : body.reply_parameters
+        const replyTo = (reply as { message_id?: unknown } | undefined)?.message_id
+        if (replyTo !== undefined && !chat.messages.has(Number(replyTo))) {
+          throw new ApiError(400, 'Bad Request: message to be replied not found')
+        }
+        const id = this.nextId(chat.key)
+        const message: FakeTelegramMessage = { id, html: String(body.text), ...parsed, date: this.now() }
+        if (topicId !== undefined) message.topicId = topicId
+        if (replyTo !== undefined) message.replyTo = Number(replyTo)
+        chat.messages.set(id, message)
         return this.message(chat.key, id, parsed, body.message_thread_id)
+      }
+      case 'createForumTopic': {
+        const chat = this.chat(body)
+        const forum = this.forums.get(chat.key)
+        if (!forum) throw new ApiError(400, 'Bad Request: the chat is not a forum')
+        const name = String(body.name ?? '')
+        if (name.length < 1 || name.length > 128) throw new ApiError(400, 'Bad Request: TOPIC_TITLE_EMPTY')
+        const id = this.nextId(chat.key)
+        forum.set(id, { id, name, closed: false })
+        return { message_thread_id: id, name, icon_color: 7322096 }
+      }
+      case 'editForumTopic':
+      case 'closeForumTopic': {
+        const chat = this.chat(body)
+        const topic = this.forums.get(chat.key)?.get(Number(body.message_thread_id))
+        if (!topic) throw new ApiError(400, 'Bad Request: message thread not found')
+        if (method === 'closeForumTopic') {
+          if (topic.closed) throw new ApiError(400, 'Bad Request: TOPIC_NOT_MODIFIED')
+          topic.closed = true
+        } else if (body.name !== undefined) {
+          topic.name = String(body.name)
+        }
+        return true
       }
       case 'editMessageText': {
         const chat = this.chat(body)
@@ -203,7 +286,7 @@ export class FakeTelegram {
         ) {
           throw new ApiError(400, notModified)
         }
-        chat.messages.set(id, { id, html: String(body.text), ...parsed, date: current.date })
+        chat.messages.set(id, { ...current, html: String(body.text), ...parsed, date: current.date })
         // Bots edit their own messages at any age (no edit time limit for a bot's outgoing messages).
         return { ...this.message(chat.key, id, parsed, undefined, current.date), edit_date: this.now() }
       }
@@ -231,6 +314,12 @@ export class FakeTelegram {
     if (!moved) return
     const reply = fixtures.migrated
     throw new ApiError(reply.error_code, reply.description, { migrate_to_chat_id: moved.to })
+  }
+
+  private nextId(chatKey: string): number {
+    const id = (this.lastIds.get(chatKey) ?? 0) + 1
+    this.lastIds.set(chatKey, id)
+    return id
   }
 
   private chat(body: Record<string, unknown>): { key: string; messages: Map<number, FakeTelegramMessage> } {
