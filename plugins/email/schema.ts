@@ -32,6 +32,10 @@ export interface EmailOptions {
   to: string[]
   cc?: string[]
   subjectTemplate?: string
+  /** One mail thread per Bitrix24 chat. */
+  threads?: boolean
+  /** Subject of a chat's thread. */
+  threadSubjectTemplate?: string
   /** Edit and delete follow-ups also show the text as it was, struck through. */
   showPrevious?: boolean
   /** Appended to edited text; defaults to the bridge's `policy.editMarker`. */
@@ -46,6 +50,8 @@ export interface EmailOptions {
 
 export const emailDefaults = {
   subjectTemplate: '[Open line {line} · {connector}] Chat {chatId}',
+  threads: true,
+  threadSubjectTemplate: '{header}',
   showPrevious: true,
   showAuthor: true,
   showEditedBy: false,
@@ -171,6 +177,21 @@ export const emailSchema: JSONSchemaType<EmailOptions> = {
       nullable: true,
       description:
         'Subject of a new thread; placeholders {line} {connector} {chatId} {portal} {domain} {messageId}. Follow-ups keep the subject their thread started with.',
+    },
+    threads: {
+      type: 'boolean',
+      default: emailDefaults.threads,
+      nullable: true,
+      description:
+        "One mail thread per Bitrix24 chat: every message of the chat has the thread's subject and In-Reply-To/References naming the chat's first mail. false: one thread per message (subjectTemplate).",
+    },
+    threadSubjectTemplate: {
+      type: 'string',
+      minLength: 1,
+      default: emailDefaults.threadSubjectTemplate,
+      nullable: true,
+      description:
+        "Subject of a chat's thread (with threads); placeholders {header} (`Telegram · Line 128 · Ivan Petrov`) {title} {customer} and those of subjectTemplate.",
     },
     showPrevious: {
       type: 'boolean',
