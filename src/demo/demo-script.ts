@@ -14,7 +14,7 @@ interface ScriptDeps {
 const chatId = 1024
 
 /** Wait until the pipeline has nothing queued or in flight. */
-async function settle(app: App, timeoutMs = 15_000): Promise<void> {
+export async function settle(app: App, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const [f, d] = await Promise.all([app.store.stats('fetch'), app.store.stats('deliver')])

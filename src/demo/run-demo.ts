@@ -5,9 +5,10 @@ import { pino } from 'pino'
 import { buildApp } from '../app.js'
 import { loadCliConfig } from '../cli/load.js'
 import { createLogger } from '../observability/logger.js'
-import { demoScript } from './demo-script.js'
+import { demoScript, settle } from './demo-script.js'
 import { addEvent, deleteEvent, type EventPortal, encodeForm, updateEvent } from './event-bodies.js'
 import { startFakePortal } from './fake-portal/fake-portal.js'
+import { threeCustomers } from './three-customers.js'
 
 /**
  * `npm run demo`: a fake portal on loopback, the bridge with config/demo.yaml (console output),
@@ -52,7 +53,17 @@ export async function runDemo(options: { config: string }): Promise<number> {
       events: { addEvent, updateEvent, deleteEvent },
     })
     out(result.summary)
-    return result.ok ? 0 : 1
+    const act2 = await threeCustomers({
+      app,
+      portal,
+      identity,
+      post,
+      out,
+      settle: () => settle(app, 60_000),
+      events: { addEvent, updateEvent, deleteEvent },
+    })
+    out(act2.summary)
+    return result.ok && act2.ok ? 0 : 1
   } finally {
     await app.close()
     await portal.close()
