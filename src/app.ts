@@ -96,9 +96,9 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       : createOAuthTokens({
           registry: portals,
           app,
-          hosts,
           fetch: fetchImpl,
           timeoutMs: config.bitrix.timeoutMs,
+          maxReplyBytes: config.pipeline.maxReplyBytes,
           logger: logger.child({ component: 'oauth' }),
           now,
           ...(shared === undefined ? {} : { lock: shared.withLock }),

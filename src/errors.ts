@@ -60,6 +60,8 @@ export const ErrorCodes = {
   BIND_NEEDS_APP: 'BRG_ERR_BIND_NEEDS_APP',
   PORTAL_NOT_FOUND: 'BRG_ERR_PORTAL_NOT_FOUND',
   STORE_SECRET: 'BRG_ERR_STORE_SECRET',
+  // every outbound call (Bitrix24 REST, OAuth server, outputs)
+  REPLY_TOO_LARGE: 'BRG_ERR_REPLY_TOO_LARGE',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

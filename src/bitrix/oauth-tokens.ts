@@ -1,10 +1,10 @@
 import type { Logger } from 'pino'
 import type { AppConfig } from '../config/types.js'
-import { ErrorCodes, errorMessage } from '../errors.js'
+import { ErrorCodes } from '../errors.js'
+import { defaultMaxReplyBytes } from '../http/read-capped-reply.js'
 import type { PortalCredentials } from '../store/store.js'
-import { encodeForm } from './encode-form.js'
 import { BitrixError } from './errors.js'
-import type { HostGuard } from './host-guard.js'
+import { exchangeRefreshToken, type GrantReply } from './oauth-grant.js'
 import type { PortalRegistry } from './portal-registry.js'
 import type { PortalRecord } from './types.js'
 
@@ -22,10 +22,12 @@ export interface OAuthTokens {
 
 export interface OAuthTokensOptions {
   registry: PortalRegistry
-  app: Pick<AppConfig, 'clientId' | 'clientSecret'>
-  hosts: HostGuard
+  /** `oauthServer` is the only place refreshes go (never an event's `auth.server_endpoint`). */
+  app: Pick<AppConfig, 'clientId' | 'clientSecret' | 'oauthServer'>
   fetch: typeof fetch
   timeoutMs: number
+  /** Largest OAuth reply read (`pipeline.maxReplyBytes`). */
+  maxReplyBytes?: number
   logger?: Logger
   now?: () => number
   /**
@@ -52,15 +54,6 @@ function oauthError(domain: string, what: string, retryable: boolean, cause?: un
   })
 }
 
-interface TokenReply {
-  access_token?: unknown
-  refresh_token?: unknown
-  expires?: unknown
-  expires_in?: unknown
-  scope?: unknown
-  error?: unknown
-}
-
 export function createOAuthTokens(options: OAuthTokensOptions): OAuthTokens {
   const { registry, logger, lock } = options
   const now = options.now ?? Date.now
@@ -82,39 +75,22 @@ export function createOAuthTokens(options: OAuthTokensOptions): OAuthTokens {
     return error
   }
 
-  async function post(c: PortalCredentials): Promise<{ status: number; reply: TokenReply }> {
-    // The refresh goes to the OAuth server's host (BITRIX24.md §4), never to a URL from an event.
-    const url = new URL('/oauth/token/', c.serverEndpoint).href
-    options.hosts.check(url, undefined, 'the refresh token')
-    const body = encodeForm({
-      grant_type: 'refresh_token',
-      client_id: options.app.clientId,
-      client_secret: options.app.clientSecret,
-      refresh_token: c.refreshToken,
-    })
-    let response: Response
-    try {
-      response = await options.fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs),
-      })
-    } catch (err) {
-      throw oauthError(
-        c.domain,
-        `the OAuth server did not answer (${errorMessage(err)}); retried later`,
-        true,
-        err,
-      )
+  const grant = {
+    oauthServer: options.app.oauthServer,
+    clientId: options.app.clientId,
+    clientSecret: options.app.clientSecret,
+    fetch: options.fetch,
+    timeoutMs: options.timeoutMs,
+    maxReplyBytes: options.maxReplyBytes ?? defaultMaxReplyBytes,
+  }
+
+  async function post(c: PortalCredentials): Promise<{ status: number; reply: GrantReply }> {
+    // Only at the configured OAuth server (BITRIX24.md §4): the client secret goes nowhere else.
+    const outcome = await exchangeRefreshToken(grant, c.refreshToken)
+    if (!outcome.answered) {
+      throw oauthError(c.domain, `${outcome.reason}; retried later`, outcome.retryable, outcome.cause)
     }
-    const text = await response.text()
-    try {
-      return { status: response.status, reply: JSON.parse(text) as TokenReply }
-    } catch {
-      return { status: response.status, reply: {} }
-    }
+    return outcome
   }
 
   async function run(portal: PortalRecord): Promise<string> {
@@ -128,6 +104,13 @@ export function createOAuthTokens(options: OAuthTokensOptions): OAuthTokens {
         c.domain,
         'the OAuth server rejected bitrix.app.clientId/clientSecret (invalid_client); check them against the application card',
         true,
+      )
+    }
+    if (typeof reply.member_id === 'string' && reply.member_id !== c.memberId) {
+      // The old refresh token is spent and the new pair belongs elsewhere: only an install helps.
+      throw await reject(
+        portal,
+        'the OAuth server answered with tokens of another portal (check bitrix.app.oauthServer)',
       )
     }
     const access = reply.access_token

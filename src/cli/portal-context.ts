@@ -45,9 +45,9 @@ export async function openPortalContext(
               tokens: createOAuthTokens({
                 registry,
                 app,
-                hosts,
                 fetch: fetchImpl,
                 timeoutMs: config.bitrix.timeoutMs,
+                maxReplyBytes: config.pipeline.maxReplyBytes,
               }),
             },
           }),

@@ -3,6 +3,7 @@ import {
   anyString,
   boolean,
   hostPatternList,
+  httpOrigin,
   integer,
   list,
   nonEmptyString,
@@ -20,6 +21,7 @@ export interface RawAppSettings {
   clientSecret: string
   allowInstall: boolean | null
   allowedDomains: string[]
+  oauthServer: string
 }
 
 /** Settings convict owns; `outputs` and `routes` are validated on their own (per plugin, per route). */
@@ -167,6 +169,11 @@ export const coreSchema: Schema<CoreSettings> = {
         format: stringList(),
         default: [],
       },
+      oauthServer: {
+        doc: 'The Bitrix24 OAuth server (origin): installs are proven and tokens refreshed there only, never at a server an event names.',
+        format: httpOrigin,
+        default: 'https://oauth.bitrix.info',
+      },
     },
     allowedHosts: {
       doc: "Hosts the bridge may send requests and tokens to besides a stored portal's domain: *.example.com, host, host:port (http only with a port).",
@@ -277,6 +284,11 @@ export const coreSchema: Schema<CoreSettings> = {
       doc: 'Most events one portal may have waiting to be mirrored; over it its events are refused with 503 (BRG_ERR_PORTAL_QUEUE_FULL) so one portal cannot starve the others or fill the disk.',
       format: integer(1),
       default: 10000,
+    },
+    maxReplyBytes: {
+      doc: 'Largest reply read from any service the bridge calls (Bitrix24 REST, the OAuth server, webhook outputs, plugins through context.fetch), in bytes; a longer one is refused (BRG_ERR_REPLY_TOO_LARGE).',
+      format: integer(1024),
+      default: 16 * 1024 * 1024,
     },
     coalesceWindowMs: {
       doc: 'How long a new event waits before its message is read, so quick successive edits become one read and one update.',

@@ -69,6 +69,24 @@ export function optionalBoolean(value: unknown): void {
   if (value !== null && typeof value !== 'boolean') throw new Error('must be true or false')
 }
 
+/** An http(s) origin such as `https://oauth.bitrix.info` (no path, query or credentials). */
+export function httpOrigin(value: unknown): void {
+  let url: URL | undefined
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined
+  } catch {
+    url = undefined
+  }
+  const ok =
+    url !== undefined &&
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    (url.pathname === '/' || url.pathname === '') &&
+    url.search === '' &&
+    url.username === '' &&
+    url.password === ''
+  if (!ok) throw new Error('must be an http(s) origin such as https://oauth.bitrix.info (no path)')
+}
+
 const hostPattern = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i
 
 /** Host patterns for `bitrix.allowedHosts`: `*.bitrix24.com`, `oauth.bitrix.info`, `127.0.0.1:8081`. */

@@ -25,6 +25,11 @@ export interface AppConfig {
   allowInstall: boolean
   /** When not empty, installs are accepted only from these portal domains. */
   allowedDomains: string[]
+  /**
+   * The OAuth server's origin (`https://oauth.bitrix.info`): installs are proven and tokens
+   * refreshed there only, never at an event's `auth.server_endpoint`.
+   */
+  oauthServer: string
 }
 
 /** How open-line events reach the bridge: posted to the handler, pulled from the offline queue, or both. */
@@ -131,6 +136,8 @@ export interface PipelineConfig {
   batchSize: number
   /** Deliveries in flight per output. */
   outputConcurrency: number
+  /** Largest reply body read from Bitrix24, the OAuth server, webhook outputs and `context.fetch`. */
+  maxReplyBytes: number
   /** Delay before a new event's message is read, so quick successive edits merge into one read. */
   coalesceWindowMs: number
   /** Most events one portal may have queued; over it the receiver answers 503. */

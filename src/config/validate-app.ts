@@ -3,6 +3,15 @@ import type { CoreSettings } from './core-schema.js'
 import { type ConfigProblem, problemAt } from './problems.js'
 import type { AppConfig, BitrixConfig, StorageConfig } from './types.js'
 
+/** The origin of a validated URL; an invalid one was already reported by its format check. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin
+  } catch {
+    return url
+  }
+}
+
 /**
  * The settings that depend on each other: OAuth mode is on when `bitrix.app.clientId` and
  * `clientSecret` are both set; `allowInstall` defaults to true then; offline delivery needs an app
@@ -22,6 +31,7 @@ export function resolveAppSettings(
       clientSecret,
       allowInstall: raw.allowInstall ?? true,
       allowedDomains: raw.allowedDomains.map((d) => d.toLowerCase()),
+      oauthServer: originOf(raw.oauthServer),
     }
   } else if (clientId !== '' || clientSecret !== '') {
     const missing = clientId === '' ? 'clientId' : 'clientSecret'

@@ -1,8 +1,7 @@
-import { timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { PortalRecord } from '../bitrix/types.js'
 import { BridgeError, type ErrorCode, ErrorCodes } from '../errors.js'
-import { clipText } from './clip-text.js'
 import type { EventAuth } from './event-schema.js'
 
 export type TokenCheck =
@@ -10,19 +9,24 @@ export type TokenCheck =
   | { ok: false; code: ErrorCode; reason: string; message: string }
 
 /**
+ * What a stranger is told when the portal is unknown or the token differs: one answer for both, so
+ * a 401 never says whether a member_id or domain is served here (nor which portal it belongs to).
+ * The log line's `reason` tells the operator which one it was.
+ */
+const noMatch = (reason: string): TokenCheck => ({
+  ok: false,
+  code: ErrorCodes.AUTH_TOKEN_MISMATCH,
+  reason,
+  message:
+    'application_token matches no portal served by this bridge (the answer does not say whether the member_id or domain is known); set bitrix.portals[].applicationToken, add the portal there, or install the app on it — the bridge log says which check failed.',
+})
+
+/**
  * Bitrix24 signs nothing: `auth.application_token`, stored per portal, is the only proof an event
  * is genuine (BITRIX24.md §2). Pure apart from the directory lookup; never logs or returns a token.
  */
 export function verifyToken(portals: PortalDirectory, auth: EventAuth): TokenCheck {
-  const portal = portals.find(auth.memberId, auth.domain)
-  if (portal === undefined) {
-    return {
-      ok: false,
-      code: ErrorCodes.AUTH_UNKNOWN_PORTAL,
-      reason: 'unknown portal',
-      message: `No portal is configured for member_id ${clipText(auth.memberId)} (domain ${clipText(auth.domain)}); add it to bitrix.portals or install the app on it.`,
-    }
-  }
+  // Decided from the event alone, before any lookup: the answer says nothing about the portal.
   if (auth.applicationToken === undefined) {
     return {
       ok: false,
@@ -32,23 +36,28 @@ export function verifyToken(portals: PortalDirectory, auth: EventAuth): TokenChe
         'The event carries no auth.application_token; only events Bitrix24 sends to this app are accepted.',
     }
   }
-  if (portal.applicationToken === undefined || !tokensEqual(auth.applicationToken, portal.applicationToken)) {
-    return {
-      ok: false,
-      code: ErrorCodes.AUTH_TOKEN_MISMATCH,
-      reason:
-        portal.applicationToken === undefined ? 'no application token stored' : 'application_token mismatch',
-      message: `application_token does not match the one stored for portal ${portal.domain}; reinstall the app or set bitrix.portals[].applicationToken.`,
-    }
-  }
+  const portal = portals.find(auth.memberId, auth.domain)
+  if (portal === undefined) return noMatch('unknown portal')
+  if (portal.applicationToken === undefined) return noMatch('no application token stored')
+  if (!tokensEqual(auth.applicationToken, portal.applicationToken))
+    return noMatch('application_token mismatch')
   return { ok: true, portal }
 }
 
-/** Constant-time string equality; the length check first is what timingSafeEqual requires. */
+// A per-process key: digests of tokens are never stored or shown, only compared.
+const digestKey = randomBytes(32)
+
+function digest(token: string): Buffer {
+  return createHmac('sha256', digestKey).update(token, 'utf8').digest()
+}
+
+/**
+ * Constant-time string equality that leaks neither content nor length: both sides are reduced to
+ * 32-byte HMAC-SHA-256 digests first, so timingSafeEqual always compares equal-length buffers and
+ * there is no early exit on a length difference.
+ */
 export function tokensEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8')
-  const b = Buffer.from(expected, 'utf8')
-  return a.length === b.length && timingSafeEqual(a, b)
+  return timingSafeEqual(digest(given), digest(expected))
 }
 
 export function tokenError(check: Extract<TokenCheck, { ok: false }>): BridgeError {

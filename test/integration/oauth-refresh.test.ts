@@ -63,7 +63,12 @@ async function installedClient(): Promise<{
   })
   const registry = await loadPortalRegistry([], store)
   const hosts = createHostGuard([portal.domain, oauth.host])
-  const tokens = createOAuthTokens({ registry, app: CLIENT, hosts, fetch, timeoutMs: 30_000 })
+  const tokens = createOAuthTokens({
+    registry,
+    app: { ...CLIENT, oauthServer: oauth.url },
+    fetch,
+    timeoutMs: 30_000,
+  })
   const read = createBitrixClient({
     rateLimit: { burst: 100, perSecond: 100 },
     timeoutMs: 30_000,
@@ -171,7 +176,7 @@ describe('OAuth token refresh', () => {
 
     // The administrator reinstalls the app: new tokens, the waiting jobs run now.
     const fresh = { ...p, accessToken: p.fake.issueToken(), refreshToken: 'fake-refresh-after-reinstall' }
-    bridge.oauth.grant(fresh.refreshToken, p.fake)
+    bridge.oauth.grant(fresh.refreshToken, p.fake, p.memberId)
     expect((await bridge.install(fresh)).status).toBe(200)
     await bridge.drain()
     const delivered = await sink.waitFor(3)

@@ -53,6 +53,8 @@ export interface OAuthBridgeOptions extends TestBridgeOptions {
   storage?: Record<string, unknown>
   /** A logger to use instead of a silent one (log-scanning tests). */
   logger?: Logger
+  /** Hosts allowed besides the portals', the fake OAuth server's and oauth.bitrix.info. */
+  allowHosts?: string[]
 }
 
 let counter = 0
@@ -61,10 +63,11 @@ export async function newTestPortal(oauth: FakeOAuthServer): Promise<TestPortal>
   const fake = await startFakePortal()
   counter += 1
   const refreshToken = `fake-refresh-${counter}-${Date.now()}`
-  oauth.grant(refreshToken, fake)
+  const memberId = `member-${counter}-${fake.host.replace(/\W/g, '')}`
+  oauth.grant(refreshToken, fake, memberId)
   return {
     fake,
-    memberId: `member-${counter}-${fake.host.replace(/\W/g, '')}`,
+    memberId,
     domain: fake.host,
     applicationToken: `fake-apptoken-${counter}`,
     accessToken: fake.issueToken(),
@@ -121,9 +124,14 @@ export async function startOAuthBridge(options: OAuthBridgeOptions): Promise<OAu
     server: { host: '127.0.0.1', port: 0 },
     storage: { driver: 'sqlite', path: dbPath, ...options.storage },
     bitrix: {
-      app: CLIENT,
+      app: { ...CLIENT, oauthServer: oauth.url },
       // Events name the real OAuth server (oauth.bitrix.info) in auth.server_endpoint, as Bitrix24 does.
-      allowedHosts: [...portals.map((p) => p.domain), oauth.host, 'oauth.bitrix.info'],
+      allowedHosts: [
+        ...portals.map((p) => p.domain),
+        oauth.host,
+        'oauth.bitrix.info',
+        ...(options.allowHosts ?? []),
+      ],
       timeoutMs: 2000,
       retries: 1,
       ...options.bitrix,

@@ -30,7 +30,18 @@ describe('OAuth mode settings', () => {
       clientSecret: 's',
       allowInstall: true,
       allowedDomains: [],
+      oauthServer: 'https://oauth.bitrix.info',
     })
+  })
+
+  it('takes the OAuth server as an origin and refuses one with a path', async () => {
+    const app = { clientId: 'local.1', clientSecret: 's' }
+    const config = await validate({ bitrix: { app: { ...app, oauthServer: 'http://127.0.0.1:9000' } } })
+    expect(config.bitrix.app?.oauthServer).toBe('http://127.0.0.1:9000')
+    const found = await problems({
+      bitrix: { app: { ...app, oauthServer: 'https://oauth.bitrix.info/rest/' } },
+    })
+    expect(found).toEqual([expect.stringContaining('bitrix.app.oauthServer: must be an http(s) origin')])
   })
 
   it('reads allowInstall from the environment, empty meaning the default', async () => {

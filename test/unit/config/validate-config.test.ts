@@ -72,6 +72,7 @@ describe('validateConfig', () => {
       backoffMaxMs: 300000,
       batchSize: 50,
       outputConcurrency: 4,
+      maxReplyBytes: 16777216,
       coalesceWindowMs: 250,
       maxPendingPerPortal: 10000,
       orderWaitMs: 5000,

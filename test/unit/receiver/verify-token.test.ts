@@ -25,7 +25,20 @@ describe('verifyToken', () => {
 
   it('rejects an unknown member_id even when the domain is configured', () => {
     const check = verifyToken(byMember, { memberId: 'other', domain: DOMAIN, applicationToken: APP_TOKEN })
-    expect(check).toMatchObject({ ok: false, code: ErrorCodes.AUTH_UNKNOWN_PORTAL })
+    expect(check).toMatchObject({ ok: false, code: ErrorCodes.AUTH_TOKEN_MISMATCH, reason: 'unknown portal' })
+  })
+
+  it('answers an unknown portal and a wrong token alike, naming no stored portal', () => {
+    const unknown = verifyToken(byMember, {
+      memberId: 'other',
+      domain: 'x.bitrix24.com',
+      applicationToken: 'a',
+    })
+    const wrong = verifyToken(byMember, { memberId: MEMBER_ID, domain: DOMAIN, applicationToken: 'a' })
+    if (unknown.ok || wrong.ok) throw new Error('accepted')
+    expect([unknown.code, unknown.message]).toEqual([wrong.code, wrong.message])
+    expect(wrong.message).not.toContain(DOMAIN)
+    expect(wrong.message).not.toContain(MEMBER_ID)
   })
 
   it('finds a portal configured by domain only, case-insensitively', () => {
