@@ -7,9 +7,12 @@ import type { PortalRecord } from './types.js'
  * The PortalDirectory of a bridge that also takes installs (OAuth mode): hand-configured portals
  * plus installed ones, looked up synchronously on the request path from memory. The memory is
  * loaded from the store at boot and changed only here, store first where it matters, so an
- * install is visible to the very next request.
+ * install is visible to the very next request. A hand-configured portal always wins: an installed
+ * record with the same member_id, id or domain never shadows it in find(), get() or list().
  */
 export interface PortalRegistry extends PortalDirectory {
+  /** The hand-configured portal an install with this member_id or domain would collide with. */
+  configured(memberId: string, domain: string): PortalRecord | undefined
   /** An installed portal's credentials (tokens in clear), from memory. */
   credentials(memberId: string): PortalCredentials | undefined
   /** Installed portals' credentials. */
@@ -55,14 +58,28 @@ export async function loadPortalRegistry(
     records.set(c.memberId, recordFromCredentials(c))
   }
   for (const c of await store.listPortals()) publish(c)
+  const collides = (memberId: string, domain: string) => {
+    const lower = domain.toLowerCase()
+    return byHand.list().find((p) => p.id === memberId || p.memberId === memberId || p.domain === lower)
+  }
+  // Installed records stored before collisions were refused stay in the store but are not served.
+  const served = (r: PortalRecord) => collides(r.id, r.domain) === undefined
 
   return {
-    find: (memberId, domain) => records.get(memberId) ?? byHand.find(memberId, domain),
-    get: (id) => records.get(id) ?? byHand.get(id),
-    list() {
-      const hand = byHand.list().filter((p) => p.memberId === undefined || !records.has(p.memberId))
-      return [...hand, ...records.values()]
+    configured: collides,
+    find(memberId, domain) {
+      const hand = byHand.find(memberId, domain)
+      if (hand !== undefined) return hand
+      const installed = records.get(memberId)
+      return installed !== undefined && served(installed) ? installed : undefined
     },
+    get(id) {
+      const hand = byHand.get(id)
+      if (hand !== undefined) return hand
+      const installed = records.get(id)
+      return installed !== undefined && served(installed) ? installed : undefined
+    },
+    list: () => [...byHand.list(), ...[...records.values()].filter(served)],
     credentials: (memberId) => credentials.get(memberId),
     installed: () => [...credentials.values()],
     async save(c) {

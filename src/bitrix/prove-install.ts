@@ -1,49 +1,75 @@
-import { isBitrixError } from './errors.js'
-import type { HostGuard } from './host-guard.js'
-import type { LeakyBucket } from './leaky-bucket.js'
-import { realSleep } from './leaky-bucket.js'
-import { restCall } from './rest-call.js'
+import { exchangeRefreshToken, type GrantOptions } from './oauth-grant.js'
 
-export interface ProveInstallDeps {
-  fetch: typeof fetch
-  hosts: HostGuard
-  timeoutMs: number
+/** What the OAuth server says an install's refresh token belongs to, and the new token pair. */
+export interface ProvenInstall {
+  memberId: string
+  /** The portal's host, from `client_endpoint` (the reply's `domain` is the OAuth server's own). */
+  domain: string
+  /** The portal's REST base, ending in `/`. */
+  clientEndpoint: string
+  accessToken: string
+  /** The new refresh token: the one the install carried is spent by the exchange. */
+  refreshToken: string
+  expiresAt: number
+  scope?: string
 }
 
-/** Installs are rare: no client-side bucket for the one proof call. */
-const unlimited: LeakyBucket = { take: async () => {}, penalize: () => {}, level: () => 0 }
+export type ProveOutcome = { ok: true; proven: ProvenInstall } | { ok: false; reason: string }
+
+function restBase(value: unknown): URL | undefined {
+  if (typeof value !== 'string') return undefined
+  try {
+    const url = new URL(value.endsWith('/') ? value : `${value}/`)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /**
- * Bitrix24 signs nothing, so an install (or a rotated application token) is proven by using the
- * access token it carries: `app.info` at the portal's REST endpoint answers only to a token the
- * portal issued to an app. Resolves false when the portal rejects it; throws when it cannot tell
- * (unreachable, 5xx) or when the endpoint is not allowed (no request is made then).
+ * Bitrix24 signs nothing, and a stranger's own portal happily accepts its own access token; what
+ * only a genuine install of THIS app holds is a refresh token the configured OAuth server will
+ * exchange for this app's client_id/client_secret. So an install is proven by that exchange, and
+ * the portal it is for (member_id, client_endpoint) is taken from the OAuth server's answer.
+ * Resolves `ok: false` when the server refuses the token; throws when it cannot tell (unreachable,
+ * 5xx), so the caller refuses without blaming the portal.
  */
 export async function proveInstall(
-  deps: ProveInstallDeps,
-  clientEndpoint: string,
-  domain: string,
-  accessToken: string,
-): Promise<boolean> {
-  deps.hosts.check(clientEndpoint, domain, 'the install check')
-  const base = clientEndpoint.endsWith('/') ? clientEndpoint : `${clientEndpoint}/`
-  try {
-    await restCall(
-      base,
-      'app.info',
-      { auth: accessToken },
-      {
-        fetch: deps.fetch,
-        limiter: unlimited,
-        sleep: realSleep,
-        timeoutMs: deps.timeoutMs,
-        retries: 1,
-        portal: domain,
-      },
-    )
-    return true
-  } catch (err) {
-    if (isBitrixError(err) && !err.retryable) return false
-    throw err
+  grant: GrantOptions,
+  refreshToken: string,
+  now: () => number,
+): Promise<ProveOutcome> {
+  const outcome = await exchangeRefreshToken(grant, refreshToken)
+  if (!outcome.answered) {
+    if (outcome.retryable) throw new Error(outcome.reason, { cause: outcome.cause })
+    return { ok: false, reason: outcome.reason }
   }
+  const { status, reply } = outcome
+  if (status >= 500 || status === 429) throw new Error(`the OAuth server answered HTTP ${status}`)
+  const endpoint = restBase(reply.client_endpoint)
+  const { access_token: access, refresh_token: refresh, member_id: memberId } = reply
+  if (
+    status !== 200 ||
+    typeof access !== 'string' ||
+    access === '' ||
+    typeof refresh !== 'string' ||
+    typeof memberId !== 'string' ||
+    memberId === '' ||
+    endpoint === undefined
+  ) {
+    const said = typeof reply.error === 'string' ? reply.error.slice(0, 64) : `HTTP ${status}`
+    return { ok: false, reason: `the OAuth server did not accept the refresh token (${said})` }
+  }
+  const expires = Number(reply.expires)
+  const expiresIn = Number(reply.expires_in)
+  const proven: ProvenInstall = {
+    memberId,
+    domain: endpoint.host.toLowerCase(),
+    clientEndpoint: endpoint.href,
+    accessToken: access,
+    refreshToken: refresh,
+    expiresAt: Number.isFinite(expires) && expires > 0 ? expires * 1000 : now() + (expiresIn || 3600) * 1000,
+  }
+  if (typeof reply.scope === 'string') proven.scope = reply.scope
+  return { ok: true, proven }
 }

@@ -67,8 +67,19 @@ export function wireAppMode(deps: AppModeDeps): { handlers?: EventHandlerMap; of
     hosts,
     app,
     onUninstall: config.bitrix.onUninstall,
-    proveToken: (endpoint, domain, token) =>
-      proveInstall({ fetch: deps.fetch, hosts, timeoutMs: config.bitrix.timeoutMs }, endpoint, domain, token),
+    proveInstall: (refreshToken) =>
+      proveInstall(
+        {
+          oauthServer: app.oauthServer,
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          fetch: deps.fetch,
+          timeoutMs: config.bitrix.timeoutMs,
+          maxReplyBytes: config.pipeline.maxReplyBytes,
+        },
+        refreshToken,
+        deps.now,
+      ),
     logger: deps.receiverLogger,
     now: deps.now,
     onInstalled(memberId) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { HostGuard } from '../bitrix/host-guard.js'
 import type { PortalRegistry } from '../bitrix/portal-registry.js'
+import type { ProvenInstall, ProveOutcome } from '../bitrix/prove-install.js'
 import type { AppConfig } from '../config/types.js'
 import { BridgeError, type ErrorCode, ErrorCodes, errorMessage } from '../errors.js'
 import type { PortalCredentials } from '../store/store.js'
@@ -13,8 +14,11 @@ export interface AppLifecycleDeps {
   hosts: HostGuard
   app: AppConfig
   onUninstall: 'keep' | 'purge'
-  /** Uses the install's access token at the portal (`app.info`); false when the portal rejects it. */
-  proveToken(clientEndpoint: string, domain: string, accessToken: string): Promise<boolean>
+  /**
+   * Exchanges the install's refresh token at `bitrix.app.oauthServer` (prove-install.ts): who the
+   * tokens belong to, by the OAuth server's word. Throws when the server cannot be asked.
+   */
+  proveInstall(refreshToken: string): Promise<ProveOutcome>
   logger: Logger
   now: () => number
   /** A portal was (re)installed: wake its waiting jobs, pull its offline queue. Must not throw. */
@@ -89,13 +93,13 @@ function refuse(code: ErrorCode, reason: string, message: string): TokenCheck {
 export function appLifecycleHandlers(deps: AppLifecycleDeps): EventHandlerMap {
   const { registry, hosts, app, logger } = deps
 
+  /**
+   * Checks an install can make from the event and the config alone, before anything is asked of
+   * anyone: endpoints on allowed hosts, the REST endpoint on the named domain, installs allowed.
+   */
   function verifyInstall(data: InstallData): TokenCheck {
-    const known = registry.credentials(data.memberId)
-    const clientOk =
-      known === undefined
-        ? hosts.allowsHost(data.clientEndpoint)
-        : hosts.allowsFor(data.clientEndpoint, known.domain)
-    const serverOk = data.serverEndpoint === known?.serverEndpoint || hosts.allowsHost(data.serverEndpoint)
+    const clientOk = hosts.allowsHost(data.clientEndpoint)
+    const serverOk = hosts.allowsHost(data.serverEndpoint)
     if (!clientOk || !serverOk) {
       return refuse(
         ErrorCodes.AUTH_ENDPOINT_NOT_ALLOWED,
@@ -103,38 +107,31 @@ export function appLifecycleHandlers(deps: AppLifecycleDeps): EventHandlerMap {
         `the install names an endpoint outside bitrix.allowedHosts (${clientOk ? 'server_endpoint' : 'client_endpoint'}); nothing was stored — add the portal's host to bitrix.allowedHosts if it is a self-hosted Bitrix24`,
       )
     }
-    if (known === undefined) {
-      // A new portal's REST endpoint must be on its own domain: the domain is what routes match.
-      if (hostOf(data.clientEndpoint) !== data.domain) {
-        return refuse(
-          ErrorCodes.AUTH_ENDPOINT_NOT_ALLOWED,
-          'client_endpoint not on the portal domain',
-          `the install's client_endpoint is not on portal ${data.domain}; nothing was stored`,
-        )
-      }
-      if (!app.allowInstall) {
-        return refuse(
-          ErrorCodes.AUTH_INSTALL_REFUSED,
-          'installs are off',
-          `portal ${data.domain} is not installed and bitrix.app.allowInstall is false; set it to true (or add the portal to bitrix.app.allowedDomains) and install the app again`,
-        )
-      }
-      if (app.allowedDomains.length > 0 && !app.allowedDomains.includes(data.domain)) {
-        return refuse(
-          ErrorCodes.AUTH_INSTALL_REFUSED,
-          'domain not in allowedDomains',
-          `portal ${data.domain} is not in bitrix.app.allowedDomains; add it there to allow the install`,
-        )
-      }
+    // The REST endpoint must be on the portal's own domain: the domain is what routes match.
+    if (hostOf(data.clientEndpoint) !== data.domain) {
+      return refuse(
+        ErrorCodes.AUTH_ENDPOINT_NOT_ALLOWED,
+        'client_endpoint not on the portal domain',
+        `the install's client_endpoint is not on portal ${data.domain}; nothing was stored`,
+      )
+    }
+    if (app.allowedDomains.length > 0 && !app.allowedDomains.includes(data.domain)) {
+      return refuse(
+        ErrorCodes.AUTH_INSTALL_REFUSED,
+        'domain not in allowedDomains',
+        `portal ${data.domain} is not in bitrix.app.allowedDomains; add it there to allow the install`,
+      )
+    }
+    if (!app.allowInstall && registry.credentials(data.memberId) === undefined) {
+      return refuse(
+        ErrorCodes.AUTH_INSTALL_REFUSED,
+        'installs are off',
+        `portal ${data.domain} is not installed and bitrix.app.allowInstall is false; set it to true (or add the portal to bitrix.app.allowedDomains) and install the app again`,
+      )
     }
     return {
       ok: true,
-      portal: {
-        id: data.memberId,
-        memberId: data.memberId,
-        domain: known?.domain ?? data.domain,
-        installed: true,
-      },
+      portal: { id: data.memberId, memberId: data.memberId, domain: data.domain, installed: true },
     }
   }
 
@@ -153,29 +150,33 @@ export function appLifecycleHandlers(deps: AppLifecycleDeps): EventHandlerMap {
       async handle(data) {
         const known = registry.credentials(data.memberId)
         const sameToken = known !== undefined && tokensEqual(data.applicationToken, known.applicationToken)
-        if (!sameToken) await prove(data, known)
         const now = deps.now()
-        const accessToken = data.accessToken ?? known?.accessToken
-        const refreshToken = data.refreshToken ?? known?.refreshToken
-        if (accessToken === undefined || refreshToken === undefined) {
-          throw new BridgeError(
-            ErrorCodes.AUTH_INSTALL_REFUSED,
-            `portal ${data.domain} is not installed yet; install the app (ONAPPUPDATE without tokens cannot replace an install)`,
-          )
-        }
-        const record: PortalCredentials = {
-          memberId: data.memberId,
-          domain: known?.domain ?? data.domain,
-          clientEndpoint: known?.clientEndpoint ?? data.clientEndpoint,
-          serverEndpoint: data.serverEndpoint,
-          applicationToken: data.applicationToken,
-          accessToken,
-          refreshToken,
-          expiresAt: data.expiresAt ?? known?.expiresAt ?? 0,
-          scope: data.scope ?? known?.scope ?? '',
-          status: 'active',
-          installedAt: known?.installedAt ?? now,
-          updatedAt: now,
+        let record: PortalCredentials
+        if (data.refreshToken === undefined) {
+          // Nothing to prove with: only a repeat of what is stored (same application token) passes.
+          if (known === undefined || !sameToken) {
+            throw new BridgeError(
+              ErrorCodes.AUTH_INSTALL_REFUSED,
+              `portal ${data.domain}: the ${kind} carries no refresh token to prove it with; nothing was stored — install the app again`,
+            )
+          }
+          record = { ...known, updatedAt: now }
+        } else {
+          const proven = await prove(data)
+          record = {
+            memberId: proven.memberId,
+            domain: proven.domain,
+            clientEndpoint: proven.clientEndpoint,
+            serverEndpoint: new URL('/rest/', app.oauthServer).href,
+            applicationToken: data.applicationToken,
+            accessToken: proven.accessToken,
+            refreshToken: proven.refreshToken,
+            expiresAt: proven.expiresAt,
+            scope: proven.scope ?? data.scope ?? known?.scope ?? '',
+            status: 'active',
+            installedAt: known?.installedAt ?? now,
+            updatedAt: now,
+          }
         }
         if (known?.offlineProcessId !== undefined) record.offlineProcessId = known.offlineProcessId
         await registry.save(record)
@@ -197,27 +198,51 @@ export function appLifecycleHandlers(deps: AppLifecycleDeps): EventHandlerMap {
     }
   }
 
-  async function prove(data: InstallData, known: PortalCredentials | undefined): Promise<void> {
-    const endpoint = known?.clientEndpoint ?? data.clientEndpoint
-    const domain = known?.domain ?? data.domain
-    let ok = false
-    if (data.accessToken !== undefined) {
-      try {
-        ok = await deps.proveToken(endpoint, domain, data.accessToken)
-      } catch (err) {
-        throw new BridgeError(
-          ErrorCodes.AUTH_INSTALL_REFUSED,
-          `could not check the install with portal ${domain} (${errorMessage(err)}); nothing was stored — install the app again once the portal is reachable`,
-          { cause: err },
-        )
-      }
-    }
-    if (!ok) {
-      throw new BridgeError(
-        ErrorCodes.AUTH_INSTALL_REFUSED,
-        `portal ${domain} did not accept the access token this ${known === undefined ? 'install' : 'token change'} carries; nothing was stored`,
+  function refused(message: string, cause?: unknown): BridgeError {
+    return new BridgeError(ErrorCodes.AUTH_INSTALL_REFUSED, `${message}; nothing was stored`, { cause })
+  }
+
+  /**
+   * The install's refresh token, exchanged at the configured OAuth server, says which portal the
+   * install is for; it must be the portal the event names, and not one configured by hand.
+   */
+  async function prove(data: InstallData): Promise<ProvenInstall> {
+    let outcome: ProveOutcome
+    try {
+      outcome = await deps.proveInstall(data.refreshToken ?? '')
+    } catch (err) {
+      throw refused(
+        `could not check the install of portal ${data.domain} with the OAuth server (${errorMessage(err)}) — install the app again once it is reachable`,
+        err,
       )
     }
+    if (!outcome.ok) {
+      throw refused(`the install of portal ${data.domain} was not proven: ${outcome.reason}`)
+    }
+    const { proven } = outcome
+    const sameEndpoint = new URL(
+      data.clientEndpoint.endsWith('/') ? data.clientEndpoint : `${data.clientEndpoint}/`,
+    ).href
+    if (
+      proven.memberId !== data.memberId ||
+      proven.domain !== data.domain ||
+      proven.clientEndpoint !== sameEndpoint
+    ) {
+      logger.warn(
+        { member_id: data.memberId, domain: data.domain, reason: 'install tokens belong to another portal' },
+        'install refused',
+      )
+      throw refused(
+        `the OAuth server says the tokens of this install belong to another portal than ${data.domain}`,
+      )
+    }
+    const hand = registry.configured(proven.memberId, proven.domain)
+    if (hand !== undefined) {
+      throw refused(
+        `portal ${proven.domain} (member_id ${proven.memberId}) is configured by hand in bitrix.portals (${hand.domain}); remove it there before installing the app on it`,
+      )
+    }
+    return proven
   }
 
   const uninstall: EventHandler<undefined> = {

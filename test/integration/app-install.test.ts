@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFakePortal } from '../support/fake-portal.js'
-import { lifecycleBody, type OAuthBridge, startOAuthBridge } from '../support/oauth-bridge.js'
+import { CLIENT, lifecycleBody, type OAuthBridge, startOAuthBridge } from '../support/oauth-bridge.js'
 import { startWebhookSink, type WebhookSink } from '../support/webhook-sink.js'
 
 let bridge: OAuthBridge | undefined
@@ -40,6 +40,12 @@ describe('install, update, uninstall (OAuth mode)', () => {
     expect(unknown.body).toEqual(wrongToken.body)
     expect((await bridge.app.store.stats('fetch')).pending).toBe(1)
 
+    // The install was proven at the OAuth server, whose new token pair is what was stored.
+    const proof = bridge.oauth.requests.at(-1)
+    expect(proof).toMatchObject({
+      status: 200,
+      params: { grant_type: 'refresh_token', client_id: CLIENT.clientId },
+    })
     const [stored] = await bridge.app.store.listPortals()
     expect(stored).toMatchObject({
       memberId: p.memberId,
@@ -47,8 +53,8 @@ describe('install, update, uninstall (OAuth mode)', () => {
       clientEndpoint: p.fake.restUrl,
       serverEndpoint: bridge.oauth.serverEndpoint,
       applicationToken: p.applicationToken,
-      accessToken: p.accessToken,
-      refreshToken: p.refreshToken,
+      accessToken: proof?.issued?.access,
+      refreshToken: proof?.issued?.refresh,
       status: 'active',
     })
   })
@@ -77,14 +83,14 @@ describe('install, update, uninstall (OAuth mode)', () => {
     )
   })
 
-  it('refuses a token rotation whose access token the portal does not accept', async () => {
+  it('refuses a token rotation whose refresh token the OAuth server does not accept', async () => {
     bridge = await startOAuthBridge({ outputs })
     const [p] = bridge.portals
     if (!p) throw new Error('no portal')
     await bridge.install(p)
     const forged = lifecycleBody('ONAPPUPDATE', p, bridge.oauth.serverEndpoint, {
       application_token: 'attacker-token',
-      access_token: 'not-issued-by-the-portal',
+      refresh_token: 'not-issued-by-the-oauth-server',
     })
     const res = await bridge.post(forged)
     expect(res.status).toBe(403)
@@ -160,14 +166,15 @@ describe('install, update, uninstall (OAuth mode)', () => {
     expect(q.fake.requests).toEqual([])
   })
 
-  it('refuses an install whose access token the portal does not accept, storing nothing', async () => {
+  it('refuses an install whose refresh token the OAuth server does not accept, storing nothing', async () => {
     bridge = await startOAuthBridge({ outputs })
     const [p] = bridge.portals
     if (!p) throw new Error('no portal')
     const res = await bridge.post(
-      lifecycleBody('ONAPPINSTALL', p, bridge.oauth.serverEndpoint, { access_token: 'made-up' }),
+      lifecycleBody('ONAPPINSTALL', p, bridge.oauth.serverEndpoint, { refresh_token: 'made-up' }),
     )
     expect(res.status).toBe(403)
+    expect(bridge.oauth.requests.map((r) => r.status)).toEqual([400])
     expect(await bridge.app.store.listPortals()).toEqual([])
   })
 

@@ -167,7 +167,8 @@ describe('OAuth token refresh', () => {
     raw.close()
     expect(attempts).toEqual([{ attempts: 0 }, { attempts: 0 }, { attempts: 0 }])
     expect((await bridge.app.store.getPortal(p.memberId))?.status).toBe('needs-reinstall')
-    expect(bridge.oauth.requests.map((r) => r.status)).toEqual([400])
+    // The install's proof, then the refused refresh.
+    expect(bridge.oauth.requests.map((r) => r.status)).toEqual([200, 400])
     const ready = await bridge.app.server.inject({ method: 'GET', url: '/readyz' })
     expect(ready.statusCode).toBe(200)
     expect(ready.json().portals.needsReinstall).toEqual([

@@ -93,7 +93,7 @@ describe('scenarios 5 and 6: forgery, SSRF and secrets', () => {
           'ONAPPINSTALL',
           { ...p, applicationToken: 'attacker-token-1' },
           bridge.oauth.serverEndpoint,
-          { access_token: 'attacker-access', client_endpoint: `${trap.url}/rest/` },
+          { access_token: 'attacker-access', refresh_token: 'attacker-refresh', client_endpoint: `${trap.url}/rest/` },
         ),
       ],
       [
@@ -102,13 +102,14 @@ describe('scenarios 5 and 6: forgery, SSRF and secrets', () => {
           'ONAPPINSTALL',
           { ...p, applicationToken: 'attacker-token-2' },
           bridge.oauth.serverEndpoint,
-          { access_token: 'attacker-access' },
+          { access_token: 'attacker-access', refresh_token: 'attacker-refresh' },
         ),
       ],
       [
         'update to a foreign endpoint',
         lifecycleBody('ONAPPUPDATE', p, bridge.oauth.serverEndpoint, {
           application_token: 'attacker-token-3',
+          refresh_token: 'attacker-refresh',
           client_endpoint: `${trap.url}/rest/`,
         }),
       ],
@@ -138,7 +139,7 @@ describe('scenarios 5 and 6: forgery, SSRF and secrets', () => {
     for (const [name, status] of Object.entries(statuses))
       expect([name, status]).toEqual([name, expect.toSatisfy((s: number) => s === 401 || s === 403)])
     expect(trap.hits).toBe(0)
-    // The "same endpoint" takeover asks the real portal whether the new token is valid; nothing else may call out.
+    // The "same endpoint" takeover asks the OAuth server whether its refresh token is genuine; nothing else may call out.
     expect(portalRequests).toBeLessThanOrEqual(1)
     expect((await bridge.app.store.getPortal(p.memberId))?.applicationToken).toBe(p.applicationToken)
     expect((await bridge.app.store.stats('fetch')).pending).toBe(0)
@@ -165,6 +166,7 @@ describe('scenarios 5 and 6: forgery, SSRF and secrets', () => {
       'webhook-hmac-secret-4d2f',
       'hook-bearer-9x8y',
       'attacker-access',
+      'attacker-refresh',
       'cd'.repeat(32),
     ]
     const logs = logText.join('')

@@ -31,9 +31,14 @@ export interface OAuthBridge {
   /** Event handler URL (`server.path`). */
   url: string
   post(body: string | object, path?: string): Promise<{ status: number; body: Record<string, unknown> }>
-  /** Posts ONAPPINSTALL for the portal, as Bitrix24 does when the app is installed. */
+  /**
+   * Posts ONAPPINSTALL for the portal, as Bitrix24 does when the app is installed: with a refresh
+   * token the fake OAuth server just issued for it. After a 200 the portal's `accessToken` and
+   * `refreshToken` are the ones the bridge stored (the install's own refresh token is spent by the
+   * install proof, as on the real OAuth server).
+   */
   install(p: TestPortal, path?: string): Promise<{ status: number; body: Record<string, unknown> }>
-  /** Posts ONAPPUPDATE carrying `newToken` as the application token. */
+  /** Posts ONAPPUPDATE carrying `newToken` as the application token (and a fresh refresh token). */
   update(p: TestPortal, newToken: string): Promise<{ status: number; body: Record<string, unknown> }>
   uninstall(p: TestPortal): Promise<{ status: number; body: Record<string, unknown> }>
   /** Posts an ONOPENLINEMESSAGEUPDATE for these messages with the portal's current application token. */
@@ -153,6 +158,25 @@ export async function startOAuthBridge(options: OAuthBridgeOptions): Promise<OAu
     })
     return { status: res.status, body: (await res.json()) as Record<string, unknown> }
   }
+  // Bitrix24 puts a newly issued refresh token in every install and update it sends.
+  const lifecycle = async (
+    type: 'ONAPPINSTALL' | 'ONAPPUPDATE',
+    p: TestPortal,
+    overrides: Record<string, string>,
+    path?: string,
+  ) => {
+    counter += 1
+    const refreshToken = `fake-refresh-${counter}-${Date.now()}`
+    oauth.grant(refreshToken, p.fake, p.memberId)
+    const body = lifecycleBody(type, p, oauth.serverEndpoint, { refresh_token: refreshToken, ...overrides })
+    const res = await post(body, path)
+    const stored = res.status === 200 ? await app.store.getPortal(p.memberId) : undefined
+    if (stored !== undefined) {
+      p.accessToken = stored.accessToken
+      p.refreshToken = stored.refreshToken
+    }
+    return res
+  }
   return {
     app,
     config,
@@ -161,9 +185,8 @@ export async function startOAuthBridge(options: OAuthBridgeOptions): Promise<OAu
     dbPath,
     url,
     post,
-    install: (p, path) => post(lifecycleBody('ONAPPINSTALL', p, oauth.serverEndpoint), path),
-    update: (p, newToken) =>
-      post(lifecycleBody('ONAPPUPDATE', p, oauth.serverEndpoint, { application_token: newToken })),
+    install: (p, path) => lifecycle('ONAPPINSTALL', p, {}, path),
+    update: (p, newToken) => lifecycle('ONAPPUPDATE', p, { application_token: newToken }),
     uninstall: (p) => post(lifecycleBody('ONAPPUNINSTALL', p, oauth.serverEndpoint)),
     edit(p, messages, opts = {}) {
       const { userToken, ...eventOptions } = opts
