@@ -115,10 +115,13 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       timeoutMs: config.bitrix.timeoutMs,
       batchTimeoutMs: config.bitrix.batchTimeoutMs,
       retries: config.bitrix.retries,
+      maxReplyBytes: config.pipeline.maxReplyBytes,
       fetch: fetchImpl,
       logger: logger.child({ component: 'bitrix' }),
+      hosts,
       onPortalMoved(portal, newDomain, newBase) {
-        if (portal.installed !== true) return
+        // Only a new domain that passed the guard is stored (the redirect was refused otherwise).
+        if (portal.installed !== true || !hosts.allowsFor(newBase, portal.domain)) return
         portals
           .update(portal.id, (c) => ({ ...c, domain: newDomain, clientEndpoint: newBase }))
           .catch((err: unknown) =>
@@ -136,6 +139,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       logger,
       fetch: fetchImpl,
       policy: config.policy,
+      maxReplyBytes: config.pipeline.maxReplyBytes,
       state: (output) => ({
         get: (key) => store.getOutputState(output, key),
         set: (key, value) => store.setOutputState(output, key, value),

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
-import { errorMessage } from '../../src/errors.js'
+import { ErrorCodes, errorMessage } from '../../src/errors.js'
+import { isReplyTooLarge } from '../../src/http/cap-fetch.js'
 import { OutputError } from '../../src/plugins/api.js'
 import { errorForStatus } from './map-response.js'
 
@@ -68,6 +69,13 @@ export async function postJson(
     })
     text = await response.text()
   } catch (err) {
+    if (isReplyTooLarge(err)) {
+      // context.fetch cut the reply off at pipeline.maxReplyBytes: the same POST would fail alike.
+      throw new OutputError('invalid', `webhook ${where}: ${errorMessage(err)}`, {
+        cause: err,
+        code: ErrorCodes.REPLY_TOO_LARGE,
+      })
+    }
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
     const what = timedOut ? `no answer within ${settings.timeoutMs} ms` : errorMessage(err)
     throw new OutputError('transient', `webhook ${where}: ${what}; will retry`, { cause: err })

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { ErrorCodes } from '../errors.js'
 import { runBatch } from './batch.js'
 import { BitrixError } from './errors.js'
-import type { HostGuard } from './host-guard.js'
+import { createHostGuard, type HostGuard } from './host-guard.js'
 import {
   type Clock,
   createLeakyBucket,
@@ -48,8 +48,15 @@ export interface BitrixClientOptions {
   sleep?: Sleep
   /** First retry backoff (default 1000 ms), doubling per attempt with jitter. */
   backoffBaseMs?: number
+  /** Largest reply body read from a portal (`pipeline.maxReplyBytes`; default 16 MiB). */
+  maxReplyBytes?: number
   logger?: Logger
-  /** The portal answered from a new domain (renamed): store it, keyed by member_id. */
+  /**
+   * The SSRF guard every redirect target must pass (the portal's own domain or
+   * `bitrix.allowedHosts`). Without one, a redirect is followed only on the portal's own host.
+   */
+  hosts?: HostGuard
+  /** The portal answered from a new domain (renamed, and allowed by `hosts`): store it, keyed by member_id. */
   onPortalMoved?: (portal: PortalRecord, newDomain: string, newBase: string) => void
   oauth?: OAuthClientOptions
 }
@@ -103,8 +110,11 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     return redirect !== undefined && redirect.from === configured ? redirect.to : undefined
   }
 
+  const hosts = options.hosts ?? options.oauth?.hosts ?? createHostGuard([])
+
   function restOptions(portal: PortalRecord, from: string): RestCallOptions {
     return {
+      guardRedirect: (url) => hosts.check(url, portal.domain, 'a redirected REST call'),
       fetch: fetchFn,
       limiter: limiterFor(portal),
       sleep,
@@ -115,6 +125,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       retries: options.retries,
       ...(options.backoffBaseMs === undefined ? {} : { backoffBaseMs: options.backoffBaseMs }),
       portal: portal.domain,
+      ...(options.maxReplyBytes === undefined ? {} : { maxReplyBytes: options.maxReplyBytes }),
       ...(logger === undefined ? {} : { logger }),
       onRedirect(newBase) {
         moved.set(portal.id, { from, to: newBase })

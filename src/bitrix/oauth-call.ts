@@ -41,7 +41,8 @@ export function createOAuthCall(deps: OAuthCallDeps): OAuthCall {
     if (endpoint === undefined)
       throw needsReinstall(portal.domain, 'no client endpoint was stored at install')
     const redirected = deps.movedBase(portal, endpoint)
-    // A base learned from the portal's own 302 is trusted; anything else must pass the guard.
+    // A base learned from the portal's own 302 passed the guard when it was followed; anything
+    // else must pass it now.
     if (redirected === undefined) deps.hosts.check(endpoint, portal.domain, `a REST call (${method})`)
     const base = redirected ?? endpoint
     const send = (token: string) =>

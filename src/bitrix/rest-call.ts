@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { defaultMaxReplyBytes } from '../http/read-capped-reply.js'
 import { encodeForm } from './encode-form.js'
 import {
   type BitrixError,
@@ -12,6 +13,7 @@ import {
 import type { LeakyBucket, Sleep } from './leaky-bucket.js'
 import type { OperatingLimits } from './operating-limits.js'
 import { innerMethods, pauseOn, recordReplyTimes } from './operating-pauses.js'
+import { readRestReply } from './read-rest-reply.js'
 import { maxRedirects, redirectStatuses, redirectTarget, refuseRedirect } from './redirect-target.js'
 
 export interface RestCallOptions {
@@ -34,6 +36,13 @@ export interface RestCallOptions {
   random?: () => number
   /** Portal domain, for messages and logs (never the webhook URL: it holds the secret code). */
   portal: string
+  /** Largest reply body read (`pipeline.maxReplyBytes`; default 16 MiB). */
+  maxReplyBytes?: number
+  /**
+   * The SSRF guard for redirects: called with every redirect target before a byte is sent there;
+   * throws (BRG_ERR_BITRIX_HOST_NOT_ALLOWED) when the target may not receive the request.
+   */
+  guardRedirect: (url: string) => void
   /** Called once the portal answered from a new base after a redirect (renamed portal). */
   onRedirect?: (newBase: string) => void
   logger?: Logger
@@ -71,11 +80,14 @@ async function sendOnce(url: string, body: string, method: string, options: Rest
       await response.body?.cancel()
       return { redirect: response.headers.get('location') }
     }
-    const raw: RawReply = { status: response.status, text: await response.text() }
+    const limit = options.maxReplyBytes ?? defaultMaxReplyBytes
+    const text = await readRestReply(response, limit, options.portal, method)
+    const raw: RawReply = { status: response.status, text }
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now())
     if (retryAfterMs !== undefined) raw.retryAfterMs = retryAfterMs
     return { raw }
   } catch (err) {
+    if (isBitrixError(err)) throw err
     const name = err instanceof Error ? err.name : ''
     if (name === 'TimeoutError' || name === 'AbortError') {
       throw bitrixTimeout(options.portal, method, timeoutMs, err)
@@ -96,6 +108,8 @@ async function sendFollowing(base: string, method: string, body: string, options
     }
     const target = redirectTarget(outcome.redirect, url, method, options.portal)
     if (isBitrixError(target)) throw target
+    // A 302 from an allowed host must not carry the body (and its tokens) anywhere else.
+    options.guardRedirect(target.url)
     url = target.url
     movedTo = target.base
   }

@@ -36,6 +36,8 @@ export async function openPortalContext(
       rateLimit: config.bitrix.rateLimit,
       timeoutMs: config.bitrix.timeoutMs,
       retries: config.bitrix.retries,
+      maxReplyBytes: config.pipeline.maxReplyBytes,
+      hosts,
       fetch: fetchImpl,
       ...(app === undefined
         ? {}

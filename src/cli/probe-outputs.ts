@@ -26,6 +26,7 @@ export async function probeOutputs(
     logger: silentLogger(),
     fetch: options.fetch ?? globalThis.fetch,
     policy: config.policy,
+    maxReplyBytes: config.pipeline.maxReplyBytes,
   })
   const results = await Promise.all(
     [...outputs].map(async ([id, plugin]): Promise<ProbeResult> => {

@@ -61,6 +61,7 @@ async function createOne(config: BridgeConfig, id: string, cwd: string): Promise
       logger: createLogger({ level: 'warn', destination: process.stderr }),
       fetch: globalThis.fetch,
       policy: config.policy,
+      maxReplyBytes: config.pipeline.maxReplyBytes,
     },
   )
   return outputs.get(id)!

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { PipelineConfig, PolicyConfig } from '../config/types.js'
 import { errorMessage } from '../errors.js'
+import { isReplyTooLarge } from '../http/cap-fetch.js'
 import { isOutputError, type OutputPlugin } from '../plugins/api.js'
 import type { DeliveryLogEntry, Job, MirrorRecord, Store } from '../store/store.js'
 import { createDeliveryApplier, PENDING } from './apply-delivery.js'
@@ -172,8 +173,11 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
       await store.retry(job, { runAt: now + wait, error: message, countAttempt: false })
       return
     }
+    // A reply over pipeline.maxReplyBytes comes back the same on every attempt: dead at once,
+    // whatever a plugin made of the error.
     const permanent =
-      isOutputError(err) && (err.reason === 'auth' || err.reason === 'invalid' || err.reason === 'gone')
+      (isOutputError(err) && (err.reason === 'auth' || err.reason === 'invalid' || err.reason === 'gone')) ||
+      isReplyTooLarge(err)
     const verdict = permanent
       ? { action: 'dead' as const, reason: message }
       : nextStep(job, now, config, message)

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { BridgeError, ErrorCodes, hasErrorBrand } from '../errors.js'
+import { BridgeError, type ErrorCode, ErrorCodes, hasErrorBrand } from '../errors.js'
 import type { MirrorMessage } from '../model.js'
 
 /** Whatever an output needs to find its mirror again (Slack `{channel, ts}`, Telegram ids…). JSON only. */
@@ -142,9 +142,10 @@ export class OutputError extends BridgeError {
   constructor(
     reason: OutputErrorReason,
     message: string,
-    options: { retryAfterMs?: number; cause?: unknown } = {},
+    /** `code`: a more precise code than the reason's own (e.g. BRG_ERR_REPLY_TOO_LARGE for `invalid`). */
+    options: { retryAfterMs?: number; cause?: unknown; code?: ErrorCode } = {},
   ) {
-    super(reasonCodes[reason], message, { kind: 'operational', cause: options.cause })
+    super(options.code ?? reasonCodes[reason], message, { kind: 'operational', cause: options.cause })
     this.name = 'OutputError'
     this.reason = reason
     this.retryAfterMs = options.retryAfterMs

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino'
 import type { OutputConfig } from '../config/types.js'
 import { BridgeError, ErrorCodes, errorMessage, isBridgeError } from '../errors.js'
+import { capFetch } from '../http/cap-fetch.js'
+import { defaultMaxReplyBytes } from '../http/read-capped-reply.js'
 import type { OutputPlugin, OutputPolicy, OutputState } from './api.js'
 import { resolvePlugin } from './resolve-plugin.js'
 import { validateOptions } from './validate-options.js'
@@ -9,10 +11,13 @@ export interface OutputDeps {
   /** Directory that relative plugin paths and package names resolve from. */
   cwd: string
   logger: Logger
+  /** Plugins get it wrapped: every reply body is read through the `maxReplyBytes` cap. */
   fetch: typeof fetch
   policy: OutputPolicy
   /** Each output's durable state (from the store); left out, plugins keep state in memory. */
   state?: (output: string) => OutputState
+  /** Largest reply body a plugin may read through `context.fetch` (default 16 MiB). */
+  maxReplyBytes?: number
 }
 
 /** Prefix a load or create error with the output it belongs to, keeping its code. */
@@ -52,7 +57,9 @@ export async function createOutputs(
     const options = validateOptions(definition, id, output.options)
     const logger = deps.logger.child({ component: 'output', output: id })
     try {
-      const context = { id, logger, fetch: deps.fetch, policy: deps.policy }
+      // Whatever a target sends back, a plugin reads at most maxReplyBytes of it (BRG_ERR_REPLY_TOO_LARGE).
+      const fetch = capFetch(deps.fetch, deps.maxReplyBytes ?? defaultMaxReplyBytes, `output ${id}`)
+      const context = { id, logger, fetch, policy: deps.policy }
       const state = deps.state?.(id)
       created.set(id, definition.create(options, state === undefined ? context : { ...context, state }))
     } catch (err) {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createBitrixClient } from '../../src/bitrix/create-client.js'
 import type { BitrixError } from '../../src/bitrix/errors.js'
+import { createHostGuard } from '../../src/bitrix/host-guard.js'
 import type { PortalRecord } from '../../src/bitrix/types.js'
 import { ErrorCodes } from '../../src/errors.js'
 import { type FakePortal, startFakePortal } from '../support/fake-portal.js'
@@ -101,6 +102,7 @@ describe('call against a fake portal', () => {
     const seen: Array<[string, string, string]> = []
     const client = createBitrixClient({
       ...options,
+      hosts: createHostGuard([moved.host]),
       onPortalMoved: (p, domain, webhookUrl) => seen.push([p.id, domain, webhookUrl]),
     })
     expect(await client.call(portal, 'test.echo', { A: 1 })).toEqual({ from: 'new', A: '1' })

@@ -69,12 +69,16 @@ describe('many portals', () => {
 
   it('follows a renamed portal (302): re-POSTs to the new domain and stores it', async () => {
     const out = await sink()
-    bridge = await startOAuthBridge({ outputs: { 'hook.ops': { type: 'webhook', url: out.url } } })
+    // The new domain must be an allowed host: a redirect elsewhere is refused (reliability test).
+    const moved = await startFakePortal()
+    fakes.push(moved)
+    bridge = await startOAuthBridge({
+      outputs: { 'hook.ops': { type: 'webhook', url: out.url } },
+      allowHosts: [moved.host],
+    })
     const [p] = bridge.portals
     if (!p) throw new Error('no portal')
     await bridge.install(p)
-    const moved = await startFakePortal()
-    fakes.push(moved)
     moved.issueToken(p.accessToken)
     moved.setMessage({ id: 2057, chatId: 1024, authorId: 7, text: 'answered by the new domain' })
     p.fake.redirectTo(moved.url)

@@ -60,8 +60,7 @@ async function instancesOnOnePortal(
     const shared = options.shared ? store.coordination : undefined
     const tokens = createOAuthTokens({
       registry,
-      app: CLIENT,
-      hosts,
+      app: { ...CLIENT, oauthServer: oauth.url },
       fetch,
       timeoutMs: 5000,
       ...(shared === undefined ? {} : { lock: shared.withLock }),

@@ -93,7 +93,11 @@ describe('scenarios 5 and 6: forgery, SSRF and secrets', () => {
           'ONAPPINSTALL',
           { ...p, applicationToken: 'attacker-token-1' },
           bridge.oauth.serverEndpoint,
-          { access_token: 'attacker-access', refresh_token: 'attacker-refresh', client_endpoint: `${trap.url}/rest/` },
+          {
+            access_token: 'attacker-access',
+            refresh_token: 'attacker-refresh',
+            client_endpoint: `${trap.url}/rest/`,
+          },
         ),
       ],
       [

@@ -8,6 +8,11 @@ export interface FakeFailure {
   headers?: Record<string, string>
   /** Wait this long before answering (with `status`, or normally when no status is given). */
   delayMs?: number
+  /**
+   * A hostile portal: answer 200 with a JSON reply this many bytes long, streamed chunk by chunk
+   * as the client reads (never built in memory), stopping when the client hangs up.
+   */
+  streamBytes?: number
 }
 
 export interface FakeRequest {
@@ -41,7 +46,8 @@ export interface FakePortal {
   /** `127.0.0.1:<port>`: what a portal record's domain would be. */
   host: string
   requests: FakeRequest[]
-  stats: { requests: number; rejected503: number; commands: number }
+  /** `streamedBytes`: bytes of `streamBytes` replies handed to sockets before the clients hung up. */
+  stats: { requests: number; rejected503: number; commands: number; streamedBytes: number }
   setMessage(message: FakeMessage): void
   /** Soft delete, as the chat does it: text emptied, `params.IS_DELETED = 'Y'`. */
   deleteMessage(id: number): void

@@ -34,6 +34,30 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text)
 }
 
+/** A `{"result":{…"xxxx…"}}` reply of `total` bytes, written as fast as the client reads it. */
+function streamReply(res: ServerResponse, total: number, written: (bytes: number) => void): void {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+  const head = Buffer.from('{"result":{"result":{"m1":"')
+  const filler = Buffer.alloc(64 * 1024, 0x78)
+  let sent = 0
+  const pump = () => {
+    while (!res.destroyed) {
+      if (sent >= total) {
+        res.end('"}}}')
+        return
+      }
+      const piece = sent === 0 ? head : filler
+      sent += piece.length
+      written(piece.length)
+      if (!res.write(piece)) {
+        res.once('drain', pump)
+        return
+      }
+    }
+  }
+  pump()
+}
+
 async function readParams(req: IncomingMessage, query: string): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -74,7 +98,7 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
   let redirectBase: string | undefined
   const timers = new Set<NodeJS.Timeout>()
   const requests: FakeRequest[] = []
-  const stats = { requests: 0, rejected503: 0, commands: 0 }
+  const stats = { requests: 0, rejected503: 0, commands: 0, streamedBytes: 0 }
 
   function nextFailure(): FakeFailure | undefined {
     const now = Date.now()
@@ -113,6 +137,12 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
     if (redirectBase !== undefined) return reply(302, '', { location: `${redirectBase}${url.pathname}` })
     const failure = nextFailure()
     if (failure?.delayMs !== undefined) await delay(failure.delayMs)
+    if (failure?.streamBytes !== undefined) {
+      record.status = 200
+      return streamReply(res, failure.streamBytes, (n) => {
+        stats.streamedBytes += n
+      })
+    }
     if (failure?.status !== undefined) return reply(failure.status, failure.body ?? '', failure.headers)
     if (match !== null && (match[1] !== String(userId) || match[2] !== code)) {
       return reply(401, { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' })
