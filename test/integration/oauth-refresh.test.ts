@@ -208,7 +208,8 @@ describe('OAuth token refresh', () => {
     await bridge.edit(p, [{ chatId: 1024, messageId: 2057 }])
     await bridge.drain()
     expect((await bridge.app.store.getPortal(p.memberId))?.status).toBe('active')
-    expect(bridge.oauth.requests.map((r) => r.status)).toEqual([200])
+    // The install's proof, then the one refresh.
+    expect(bridge.oauth.requests.map((r) => r.status)).toEqual([200, 200])
     expect(await bridge.app.store.stats('fetch')).toMatchObject({ pending: 0, dead: 0 })
   })
 
