@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { createAdminServer } from './admin/create-admin-server.js'
 import { createBitrixClient } from './bitrix/create-client.js'
 import { createHostGuard } from './bitrix/host-guard.js'
 import { createOAuthTokens } from './bitrix/oauth-tokens.js'
@@ -8,12 +9,12 @@ import { loadPortalRegistry, type PortalRegistry } from './bitrix/portal-registr
 import type { BitrixClient } from './bitrix/types.js'
 import { wireAppMode } from './bitrix/wire-app-mode.js'
 import type { BridgeConfig } from './config/types.js'
-import { registerHealthRoutes } from './observability/health-routes.js'
+import { createCachedCounts } from './observability/cached-counts.js'
+import { registerPublicHealthRoutes } from './observability/health-routes.js'
 import { silentLogger } from './observability/logger.js'
 import {
   createMetrics,
   type Metrics,
-  registerMetricsRoute,
   withDeliveryMetrics,
 } from './observability/metrics.js'
 import { createRateLimitedLog } from './observability/rate-limited-log.js'
@@ -42,7 +43,10 @@ export interface AppDeps {
 }
 
 export interface App {
+  /** The public listener: the event paths, `/healthz` and a status-only `/readyz`. */
   server: FastifyInstance
+  /** The admin listener (`server.admin`): `/metrics`, `/readyz` details, the status console. */
+  admin: FastifyInstance
   store: Store
   pipeline: Pipeline
   /** Hand-configured and installed portals (in memory, kept in step with the store). */
@@ -147,8 +151,9 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     }))
   // Set by start(): outputs whose start() failed for now wait, and /readyz names them.
   let readiness: OutputReadiness | undefined
+  const counts = createCachedCounts({ store, now })
   const metrics = createMetrics({
-    store,
+    counts,
     portals,
     ...(bitrix.operatingState === undefined ? {} : { operating: () => bitrix.operatingState?.() ?? [] }),
   })
@@ -258,8 +263,15 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     ...(handlers === undefined ? {} : { handlers }),
     ...(sealUserToken === undefined ? {} : { sealUserToken }),
   })
-  registerHealthRoutes(server, { store, portals, outputs: () => readiness?.notReady() ?? [] })
-  registerMetricsRoute(server, metrics)
+  registerPublicHealthRoutes(server, { store })
+  const admin = createAdminServer({
+    store,
+    portals,
+    counts,
+    metrics,
+    outputs: () => readiness?.notReady() ?? [],
+    logger: logger.child({ component: 'admin' }, { level: logger.levelVal > 40 ? logger.level : 'warn' }),
+  })
   const eventPaths = new Set([config.server.path, config.server.installPath])
   server.addHook('onResponse', (request, reply, done) => {
     if (eventPaths.has(request.routeOptions.url ?? '')) metrics.countEvent(reply.statusCode)
@@ -269,6 +281,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
   let closed = false
   return {
     server,
+    admin,
     store,
     pipeline,
     portals,
@@ -292,6 +305,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       await server.close()
       capLog.flush()
       connectionLog.flush()
+      await admin.close()
       await offline?.stop()
       await pipeline.stop()
       await Promise.allSettled([...outputs.values()].map((o) => o.stop?.()))

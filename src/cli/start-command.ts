@@ -19,9 +19,10 @@ export async function startCommand(options: { config?: string }): Promise<void> 
   const app = await buildApp(config, { logger })
   await app.start()
   const address = await app.server.listen({ host: config.server.host, port: config.server.port })
+  const admin = await app.admin.listen({ host: config.server.admin.host, port: config.server.admin.port })
   logger.info(
-    { config: path, address, path: config.server.path, outputs: [...app.outputs.keys()] },
-    `openline-bridge listening on ${address}${config.server.path}`,
+    { config: path, address, admin, path: config.server.path, outputs: [...app.outputs.keys()] },
+    `openline-bridge listening on ${address}${config.server.path}; admin (metrics, readyz, console) on ${admin}`,
   )
   let stopping = false
   const stop = async (signal: string) => {

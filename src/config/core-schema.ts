@@ -111,6 +111,24 @@ export const coreSchema: Schema<CoreSettings> = {
       ),
       default: [],
     },
+    admin: {
+      host: {
+        doc: 'Interface the admin listener (/metrics, /readyz details, status console) listens on; keep it private.',
+        format: nonEmptyString,
+        default: '127.0.0.1',
+      },
+      port: {
+        doc: 'TCP port of the admin listener (0 = any free port).',
+        format: integer(0, 65535),
+        default: 9464,
+      },
+      token: {
+        doc: 'Token that logs in to the status console (empty = console disabled); set it from the environment.',
+        format: anyString,
+        default: '',
+        sensitive: true,
+      },
+    },
   },
   storage: {
     driver: {

@@ -78,6 +78,15 @@ export interface ServerConfig {
   maxConnectionsPerIp: number
   /** Reverse proxies (addresses or CIDRs) in front of the bridge: X-Forwarded-For from them is believed. */
   trustProxy: string[]
+  /** The private listener: /metrics, /readyz details, the status console. */
+  admin: AdminConfig
+}
+
+export interface AdminConfig {
+  host: string
+  port: number
+  /** Logs in to the status console; empty = the console is off (the other admin routes still answer). */
+  token: string
 }
 
 export interface StorageConfig {

@@ -3,6 +3,7 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 import type { MethodLimitState } from '../bitrix/operating-limits.js'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { DeliveryLogEntry, QueueName, Store } from '../store/store.js'
+import type { CachedCounts } from './cached-counts.js'
 
 export interface Metrics {
   registry: Registry
@@ -20,10 +21,12 @@ const queues: QueueName[] = ['fetch', 'deliver']
 
 /**
  * Prometheus metrics (`/metrics`): answers to Bitrix24, deliveries per output and outcome, queue
- * sizes and portals needing a re-install (both read when scraped), plus Node's process metrics.
+ * sizes (cached: at most one count per second) and portals needing a re-install, both read when
+ * scraped, plus Node's process metrics.
  */
 export interface MetricsDeps {
-  store: Store
+  /** Queue sizes, cached (at most one count per second). */
+  counts: CachedCounts
   portals: PortalDirectory
   /** Per portal and method: Bitrix24's operating time and the bridge's pauses (OPERATION_TIME_LIMIT…). */
   operating?: () => Array<MethodLimitState & { portal: string }>
@@ -62,8 +65,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['queue', 'state'] as const,
     registers: [registry],
     async collect() {
+      const counts = await deps.counts.get()
       for (const queue of queues) {
-        const stats = await deps.store.stats(queue).catch(() => undefined)
+        const stats = counts[queue]
         if (!stats) continue
         this.set({ queue, state: 'pending' }, stats.pending)
         this.set({ queue, state: 'leased' }, stats.leased)

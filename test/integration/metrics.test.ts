@@ -30,7 +30,7 @@ describe('/metrics', () => {
     ).toBe(200)
     await bridge.drain() // message 2 does not exist: the read logs it as skipped
 
-    const res = await fetch(bridge.url.replace('/bitrix/events', '/metrics'))
+    const res = await fetch(`${bridge.adminUrl}/metrics`)
     expect(res.headers.get('content-type')).toContain('text/plain')
     const text = await res.text()
     expect(text).toContain('openline_bridge_events_total{status="200"} 2')

@@ -169,7 +169,7 @@ describe('OAuth token refresh', () => {
     expect((await bridge.app.store.getPortal(p.memberId))?.status).toBe('needs-reinstall')
     // The install's proof, then the refused refresh.
     expect(bridge.oauth.requests.map((r) => r.status)).toEqual([200, 400])
-    const ready = await bridge.app.server.inject({ method: 'GET', url: '/readyz' })
+    const ready = await bridge.app.admin.inject({ method: 'GET', url: '/readyz' })
     expect(ready.statusCode).toBe(200)
     expect(ready.json().portals.needsReinstall).toEqual([
       expect.objectContaining({ portal: p.domain, memberId: p.memberId }),
@@ -183,7 +183,7 @@ describe('OAuth token refresh', () => {
     const delivered = await sink.waitFor(3)
     expect(delivered.map((d) => d.body.messageId).sort()).toEqual([2057, 2058, 2059])
     expect((await bridge.app.store.getPortal(p.memberId))?.status).toBe('active')
-    const readyAfter = await bridge.app.server.inject({ method: 'GET', url: '/readyz' })
+    const readyAfter = await bridge.app.admin.inject({ method: 'GET', url: '/readyz' })
     expect(readyAfter.json().portals.needsReinstall).toEqual([])
   })
 

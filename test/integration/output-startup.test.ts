@@ -33,7 +33,7 @@ const telegramOutput = (apiRoot: string, token = TOKEN) => ({
 })
 
 async function readyz(b: Bridge): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await b.app.server.inject({ method: 'GET', url: '/readyz' })
+  const res = await b.app.admin.inject({ method: 'GET', url: '/readyz' })
   return { status: res.statusCode, body: res.json() as Record<string, unknown> }
 }
 

@@ -137,7 +137,7 @@ describe('scenario 1: crashes', () => {
     await writeFile(
       configPath,
       JSON.stringify({
-        server: { host: '127.0.0.1', port },
+        server: { host: '127.0.0.1', port, admin: { port: 0 } },
         storage: { driver: 'sqlite', path: join(dir, 'bridge.db') },
         bitrix: {
           portals: [

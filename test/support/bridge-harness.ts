@@ -28,6 +28,8 @@ export interface Bridge {
   portal: FakePortal
   dbPath: string
   url: string
+  /** Base URL of the admin listener (`/metrics`, `/readyz` details, the console). */
+  adminUrl: string
   /** POST a body: a string is sent as-is (form unless `contentType` says otherwise), an object form-encoded. */
   post(
     body: string | object,
@@ -74,7 +76,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     pipeline: fastPipeline(options.pipeline),
     policy: { ...options.policy },
   }
-  const { app, config, url } = await startTestApp(
+  const { app, config, url, adminUrl } = await startTestApp(
     doc,
     {
       ...(options.plugins ? { outputs: options.plugins } : {}),
@@ -88,6 +90,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     portal,
     dbPath,
     url,
+    adminUrl,
     async post(body, contentType = 'application/x-www-form-urlencoded') {
       const res = await fetch(url, {
         method: 'POST',

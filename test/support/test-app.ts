@@ -36,7 +36,7 @@ export async function startTestApp(
   doc: Record<string, unknown>,
   deps: AppDeps,
   startWorkers: boolean,
-): Promise<{ app: App; config: BridgeConfig; address: string; url: string }> {
+): Promise<{ app: App; config: BridgeConfig; address: string; url: string; adminUrl: string }> {
   const config = await validateConfig(
     { log: { level: 'silent' }, ...doc },
     {},
@@ -45,5 +45,6 @@ export async function startTestApp(
   const app = await buildApp(config, deps)
   if (startWorkers) await app.start()
   const address = await app.server.listen({ host: '127.0.0.1', port: 0 })
-  return { app, config, address, url: `${address}${config.server.path}` }
+  const adminUrl = await app.admin.listen({ host: '127.0.0.1', port: 0 })
+  return { app, config, address, url: `${address}${config.server.path}`, adminUrl }
 }

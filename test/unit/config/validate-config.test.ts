@@ -41,6 +41,7 @@ describe('validateConfig', () => {
       requestTimeoutMs: 30000,
       maxConnectionsPerIp: 64,
       trustProxy: [],
+      admin: { host: '127.0.0.1', port: 9464, token: '' },
     })
     expect(config.storage).toEqual({
       driver: 'sqlite',
