@@ -10,6 +10,7 @@ import type { BitrixClient } from './bitrix/types.js'
 import { wireAppMode } from './bitrix/wire-app-mode.js'
 import type { BridgeConfig } from './config/types.js'
 import { createCachedCounts } from './observability/cached-counts.js'
+import { createEventMinutes } from './observability/event-minutes.js'
 import { registerPublicHealthRoutes } from './observability/health-routes.js'
 import { silentLogger } from './observability/logger.js'
 import {
@@ -264,6 +265,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     ...(sealUserToken === undefined ? {} : { sealUserToken }),
   })
   registerPublicHealthRoutes(server, { store })
+  const eventMinutes = createEventMinutes({ store, now, logger })
   const admin = createAdminServer({
     store,
     portals,
@@ -271,10 +273,20 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     metrics,
     outputs: () => readiness?.notReady() ?? [],
     logger: logger.child({ component: 'admin' }, { level: logger.levelVal > 40 ? logger.level : 'warn' }),
+    console: {
+      token: config.server.admin.token,
+      outputs: new Map([...outputs.keys()].map((id) => [id, config.outputs[id]?.type ?? '?'])),
+      flushEvents: () => eventMinutes.flush(),
+      wake: () => pipeline.wake(),
+      now,
+    },
   })
   const eventPaths = new Set([config.server.path, config.server.installPath])
   server.addHook('onResponse', (request, reply, done) => {
-    if (eventPaths.has(request.routeOptions.url ?? '')) metrics.countEvent(reply.statusCode)
+    if (eventPaths.has(request.routeOptions.url ?? '')) {
+      metrics.countEvent(reply.statusCode)
+      if (reply.statusCode === 200) eventMinutes.count()
+    }
     done()
   })
 
@@ -295,6 +307,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
         now,
       })
       pipeline.start()
+      eventMinutes.start(10_000)
       // Pulls at once (catch-up after downtime), then every offlinePollSeconds.
       offline?.start(config.bitrix.offlinePollSeconds * 1000)
     },
@@ -308,6 +321,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       await admin.close()
       await offline?.stop()
       await pipeline.stop()
+      await eventMinutes.stop()
       await Promise.allSettled([...outputs.values()].map((o) => o.stop?.()))
       await store.close()
     },

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
+import { type ConsoleOptions, registerConsole } from '../console/register-console.js'
 import type { CachedCounts } from '../observability/cached-counts.js'
 import { registerAdminHealthRoutes } from '../observability/health-routes.js'
 import { type Metrics, registerMetricsRoute } from '../observability/metrics.js'
@@ -14,6 +15,8 @@ export interface AdminServerDeps {
   /** Outputs whose start() has not succeeded yet (listed in /readyz). */
   outputs?: () => NotReadyOutput[]
   logger: FastifyBaseLogger
+  /** The status console's settings and hooks (its pages need a login with `token`). */
+  console: Omit<ConsoleOptions, 'store' | 'portals' | 'counts'>
 }
 
 /**
@@ -38,5 +41,6 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     ...(deps.outputs === undefined ? {} : { outputs: deps.outputs }),
   })
   registerMetricsRoute(server, deps.metrics)
+  registerConsole(server, { ...deps.console, store: deps.store, portals: deps.portals, counts: deps.counts })
   return server
 }

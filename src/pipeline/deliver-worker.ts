@@ -81,6 +81,8 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
       }
       if (detail !== undefined) e.detail = detail
       if (p.message.unverified) e.unverified = true
+      e.chatId = p.message.chatId
+      if (p.receivedAt !== undefined) e.receivedAt = p.receivedAt
       return e
     }
     const plugin = deps.outputs.get(p.output)
@@ -111,7 +113,8 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
           text: outcome.text,
           updatedAt: deps.now(),
         }
-        await store.complete(job, { mirror: record, log: entry('delivered', outcome.action) })
+        const delivered = { ...entry('delivered', outcome.action), ref: JSON.stringify(outcome.ref) }
+        await store.complete(job, { mirror: record, log: delivered })
       } else {
         const effects: { log: DeliveryLogEntry; mirror?: MirrorRecord } = {
           log: entry('skipped', outcome.action, outcome.detail),

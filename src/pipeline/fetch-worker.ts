@@ -58,6 +58,8 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       at: deps.now(),
       portal: p.portal,
       messageId: p.event.messageId,
+      chatId: p.event.chatId,
+      receivedAt: job.createdAt,
       output: '-',
       action: 'read',
     }
@@ -110,6 +112,8 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       at: deps.now(),
       portal: p.portal,
       messageId: p.event.messageId,
+      chatId: p.event.chatId,
+      receivedAt: job.createdAt,
       output: '-',
       action: 'read',
       status: 'failed',
@@ -122,7 +126,12 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
   const needsReinstall = (err: unknown) =>
     isBridgeError(err) && err.code === ErrorCodes.BITRIX_NEEDS_REINSTALL
 
-  async function forward(job: Job<FetchPayload>, message: MirrorMessage, writtenAt?: number): Promise<void> {
+  async function forward(
+    job: Job<FetchPayload>,
+    message: MirrorMessage,
+    writtenAt?: number,
+    source?: string,
+  ): Promise<void> {
     const p = job.payload
     const outputs = routeMessage(deps.routes, {
       portal: p.portal,
@@ -131,8 +140,9 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       line: message.line,
       chatId: message.chatId,
     })
+    const receivedAt = job.createdAt
     const jobs: JobInput[] = outputs.map((output) => {
-      const payload: DeliverPayload = { portal: p.portal, output, version: p.event.ts, message }
+      const payload: DeliverPayload = { portal: p.portal, output, version: p.event.ts, message, receivedAt }
       if (writtenAt !== undefined) payload.writtenAt = writtenAt
       return deliverJob(payload)
     })
@@ -140,6 +150,8 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       at: deps.now(),
       portal: p.portal,
       messageId: message.messageId,
+      chatId: p.event.chatId,
+      receivedAt,
       output: '-',
       attempt: job.attempts + 1,
     }
@@ -152,9 +164,11 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
               action: 'read',
               status: 'delivered' as const,
               unverified: true,
-              detail: 'text from the event',
+              detail: source ?? 'text from the event',
             }
-          : undefined
+          : source !== undefined
+            ? { ...base, action: 'read', status: 'delivered' as const, detail: source }
+            : undefined
     await store.complete(job, logEntry ? { enqueue: jobs, log: logEntry } : { enqueue: jobs })
   }
 
@@ -168,6 +182,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
         job,
         buildMirrorMessage(p.portal, p.event, result.message, result.unverified, conversation),
         Number.isFinite(written) && !result.unverified ? written : undefined,
+        result.unverified ? undefined : result.source,
       )
     } else if (result.status === 'deleted') {
       await skip(job, 'message is deleted in Bitrix24 (IS_DELETED); not mirrored')
@@ -190,6 +205,8 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
         at: deps.now(),
         portal: p.portal,
         messageId: p.event.messageId,
+        chatId: p.event.chatId,
+        receivedAt: job.createdAt,
         output: '-',
         action: 'read',
         status: 'skipped',

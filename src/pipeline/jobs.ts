@@ -17,6 +17,8 @@ export interface DeliverPayload {
   message: MirrorMessage
   /** When Bitrix24 says the message was written (ms), when the read said so. */
   writtenAt?: number
+  /** When the first event behind it was stored (ms): logged with the delivery for latency. */
+  receivedAt?: number
 }
 
 export function fetchJob(portal: string, event: NormalizedEvent, runAt?: number): JobInput<FetchPayload> {

@@ -123,6 +123,12 @@ export interface DeliveryLogEntry {
   attempt: number
   detail?: string
   unverified?: boolean
+  /** The open-line chat of the message (for search and the console). */
+  chatId?: number
+  /** When the first event behind this entry was stored (ms): `at - receivedAt` is event→mirror latency. */
+  receivedAt?: number
+  /** The output's external ref after a delivery, as JSON (secret-free ids: Slack ts, Telegram message_id…). */
+  ref?: string
 }
 
 export interface DeliveryQuery {
@@ -131,7 +137,30 @@ export interface DeliveryQuery {
   messageId?: number
   output?: string
   status?: DeliveryStatus
+  chatId?: number
+  /** Entries at or after this time (ms). */
+  since?: number
+  /** Entries at or before this time (ms). */
+  until?: number
 }
+
+/** One minute of activity (for the console's charts). Minutes with no activity are left out. */
+export interface MinuteActivity {
+  /** Start of the minute, ms since epoch. */
+  minute: number
+  /** Events answered 200 (counted by `countEvents`). */
+  events: number
+  /** Bitrix24 reads (fetch-stage `read` entries of the delivery log). */
+  reads: number
+  /** Mirrors delivered (output entries with status `delivered`). */
+  deliveries: number
+  /** Event→mirror latency of the deliveries with a `receivedAt`, in ms. */
+  latencyP50?: number
+  latencyP95?: number
+}
+
+/** Where a job is now; `gone` = finished (or never existed). */
+export type JobState = 'pending' | 'leased' | 'dead' | 'gone'
 
 export interface QueueStats {
   pending: number
@@ -223,7 +252,13 @@ export interface Store {
   listDead(queue?: QueueName, limit?: number): Promise<DeadJob[]>
   /** Moves dead jobs back to pending with attempts reset; returns how many were moved. */
   replayDead(ids: readonly string[]): Promise<number>
+  /** Deletes dead jobs for good (only dead ones); returns how many were deleted. */
+  discardDead(ids: readonly string[]): Promise<number>
+  /** The state of each job id asked for (replay progress). */
+  jobStates(ids: readonly string[]): Promise<Record<string, JobState>>
   stats(queue: QueueName): Promise<QueueStats>
+  /** When the oldest pending job of a queue was first stored (ms), or undefined when none waits. */
+  oldestPending(queue: QueueName): Promise<number | undefined>
 
   getMirror(portal: string, messageId: number, output: string): Promise<MirrorRecord | undefined>
   saveMirror(record: MirrorRecord): Promise<void>
@@ -245,6 +280,10 @@ export interface Store {
 
   log(entry: DeliveryLogEntry): Promise<void>
   listDeliveries(query?: DeliveryQuery): Promise<DeliveryLogEntry[]>
+  /** Adds to the per-minute count of events received (flushed from memory, off the request path). */
+  countEvents(counts: readonly { minute: number; events: number }[]): Promise<void>
+  /** Per-minute events, reads, deliveries and latency since a time (oldest first). */
+  activity(since: number): Promise<MinuteActivity[]>
 
   /** Installed portals (OAuth mode); secrets come back decrypted. */
   listPortals(): Promise<PortalCredentials[]>

@@ -42,6 +42,8 @@ export interface Bridge {
 
 export interface BridgeOptions extends TestBridgeOptions {
   policy?: Record<string, unknown>
+  /** More `server` settings (e.g. `admin: { token }`). */
+  server?: Record<string, unknown>
   /** Reuse a portal (restart tests); otherwise a new fake portal is started and closed with the bridge. */
   portal?: FakePortal
   /** Ready-made output instances replacing the configured ones (ids must match `outputs`). */
@@ -56,7 +58,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const dir = options.dbPath ? undefined : await mkdtemp(join(tmpdir(), 'olb-test-'))
   const dbPath = options.dbPath ?? join(dir ?? '', 'bridge.db')
   const doc = {
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: 0, ...options.server },
     storage: { driver: 'sqlite', path: dbPath },
     bitrix: {
       portals: [

@@ -397,6 +397,37 @@ export function describeStoreBehaviour(
         }
         expect((await h.store.listDead('fetch', 2)).map((j) => j.key)).toEqual(['c', 'b'])
       })
+
+      it('discards only dead jobs, and tells the state of each job (replay progress)', async () => {
+        await h.store.enqueue([job('a'), job('b'), job('c')])
+        const [a, b, c] = await claimAll()
+        await h.store.deadLetter(a!, 'dead a')
+        await h.store.deadLetter(b!, 'dead b')
+        await h.store.complete(c!)
+        await h.store.enqueue([job('d')])
+        const [d] = await claimAll()
+        await h.store.enqueue([job('e')])
+        const pendingE = (await h.store.stats('fetch')).pending
+        expect(pendingE).toBe(1)
+        const states = await h.store.jobStates([a!.id, c!.id, d!.id, 'not-an-id'])
+        expect(states).toEqual({ [a!.id]: 'dead', [c!.id]: 'gone', [d!.id]: 'leased', 'not-an-id': 'gone' })
+
+        expect(await h.store.discardDead([a!.id, d!.id, 'not-an-id'])).toBe(1)
+        expect((await h.store.listDead()).map((j) => j.key)).toEqual(['b'])
+        expect((await h.store.jobStates([a!.id, d!.id]))[d!.id]).toBe('leased')
+        expect(await h.store.replayDead([b!.id])).toBe(1)
+        expect((await h.store.jobStates([b!.id]))[b!.id]).toBe('pending')
+      })
+
+      it('tells when the oldest pending job of a queue was stored', async () => {
+        expect(await h.store.oldestPending('fetch')).toBeUndefined()
+        const first = h.clock.now()
+        await h.store.enqueue([job('a')])
+        h.clock.advance(1000)
+        await h.store.enqueue([job('b'), job('x', {}, { queue: 'deliver' })])
+        expect(await h.store.oldestPending('fetch')).toBe(first)
+        expect(await h.store.oldestPending('deliver')).toBe(first + 1000)
+      })
     })
 
     describe('complete with effects', () => {
@@ -681,6 +712,35 @@ export function describeStoreBehaviour(
         ])
         expect((await h.store.listDeliveries({ status: 'failed' })).map((e) => e.messageId)).toEqual([2])
         expect((await h.store.listDeliveries({ limit: 2 })).map((e) => e.action)).toEqual(['send', 'update'])
+      })
+
+      it('keeps chat, event time and ref, and filters by chat and time', async () => {
+        await h.store.log(entry({ at: 10, chatId: 7, receivedAt: 4, ref: '{"ts":"1.2"}' }))
+        await h.store.log(entry({ at: 20, chatId: 8 }))
+        await h.store.log(entry({ at: 30, chatId: 7 }))
+        const [oldest] = await h.store.listDeliveries({ chatId: 7, until: 15 })
+        expect(oldest).toEqual(entry({ at: 10, chatId: 7, receivedAt: 4, ref: '{"ts":"1.2"}' }))
+        expect((await h.store.listDeliveries({ chatId: 7 })).map((e) => e.at)).toEqual([30, 10])
+        expect((await h.store.listDeliveries({ since: 15, until: 25 })).map((e) => e.at)).toEqual([20])
+      })
+
+      it('sums events, reads, deliveries and latency per minute', async () => {
+        const m0 = 1_700_000_040_000 // a whole minute
+        await h.store.countEvents([
+          { minute: m0 + 5, events: 3 },
+          { minute: m0 + 60_000, events: 1 },
+        ])
+        await h.store.countEvents([{ minute: m0, events: 2 }])
+        await h.store.log(entry({ at: m0 + 1, output: '-', action: 'read' }))
+        await h.store.log(entry({ at: m0 + 2, output: '-', action: 'read', status: 'failed' }))
+        for (let i = 1; i <= 20; i++) await h.store.log(entry({ at: m0 + 100 * i, receivedAt: m0 }))
+        await h.store.log(entry({ at: m0 + 3, status: 'failed' }))
+        await h.store.log(entry({ at: m0 + 60_001 })) // no receivedAt: counted, no latency
+        expect(await h.store.activity(m0 - 120_000)).toEqual([
+          { minute: m0, events: 5, reads: 2, deliveries: 20, latencyP50: 1000, latencyP95: 1900 },
+          { minute: m0 + 60_000, events: 1, reads: 0, deliveries: 1 },
+        ])
+        expect(await h.store.activity(m0 + 60_000)).toHaveLength(1)
       })
 
       it('returns at most 100 entries unless asked for more', async () => {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { DeadJob, QueueName, QueueStats } from '../store.js'
+import type { DeadJob, JobState, QueueName, QueueStats } from '../store.js'
 import { type DeadJobRow, jobColumns, parseJobId, rowToDeadJob } from './job-rows.js'
 
 export interface DeadLetters {
@@ -7,6 +7,10 @@ export interface DeadLetters {
   /** Dead → pending, attempts 0, due now. A replayed job does not merge with pending jobs of its key. */
   replay(ids: readonly string[], now: number): number
   stats(queue: QueueName, now: number): QueueStats
+  /** Deletes dead jobs (only dead ones). */
+  discard(ids: readonly string[]): number
+  states(ids: readonly string[], now: number): Record<string, JobState>
+  oldestPending(queue: QueueName): number | undefined
 }
 
 export function deadLetters(db: Database.Database): DeadLetters {
@@ -38,7 +42,40 @@ export function deadLetters(db: Database.Database): DeadLetters {
        COALESCE(SUM(status = 'dead'), 0) AS dead
      FROM jobs WHERE queue = @queue`,
   )
+  const remove = db.prepare<[number]>(`DELETE FROM jobs WHERE id = ? AND status = 'dead'`)
+  const discard = db.transaction((ids: readonly string[]) => {
+    let removed = 0
+    for (const id of new Set(ids)) {
+      const rowId = parseJobId(id)
+      if (rowId !== undefined) removed += remove.run(rowId).changes
+    }
+    return removed
+  })
+  const stateOf = db.prepare<[number], { status: string; lease_until: number | null }>(
+    'SELECT status, lease_until FROM jobs WHERE id = ?',
+  )
+  const oldest = db.prepare<[QueueName], { oldest: number | null }>(
+    `SELECT MIN(created_at) AS oldest FROM jobs WHERE queue = ? AND status = 'pending'`,
+  )
   return {
+    discard: (ids) => discard.immediate(ids),
+    states(ids, now) {
+      const out: Record<string, JobState> = {}
+      for (const id of ids) {
+        const rowId = parseJobId(id)
+        const row = rowId === undefined ? undefined : stateOf.get(rowId)
+        out[id] =
+          row === undefined
+            ? 'gone'
+            : row.status === 'dead'
+              ? 'dead'
+              : row.lease_until !== null && row.lease_until >= now
+                ? 'leased'
+                : 'pending'
+      }
+      return out
+    },
+    oldestPending: (queue) => oldest.get(queue)?.oldest ?? undefined,
     list: (queue, limit) =>
       (queue === undefined ? listAll.all(limit) : listQueue.all(queue, limit)).map(rowToDeadJob),
     replay: (ids, now) => replay.immediate(ids, now),

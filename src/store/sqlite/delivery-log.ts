@@ -11,6 +11,9 @@ interface LogRow {
   attempt: number
   detail: string | null
   unverified: number | null
+  chat_id: number | null
+  received_at: number | null
+  ref: string | null
 }
 
 export interface DeliveryLog {
@@ -24,14 +27,19 @@ const filters = [
   ['messageId', 'message_id = @messageId'],
   ['output', 'output = @output'],
   ['status', 'status = @status'],
+  ['chatId', 'chat_id = @chatId'],
+  ['since', 'at >= @since'],
+  ['until', 'at <= @until'],
 ] as const
 
 export function deliveryLog(db: Database.Database): DeliveryLog {
   const insert = db.prepare<[LogRow]>(
-    `INSERT INTO delivery_log (at, portal, message_id, output, action, status, attempt, detail, unverified)
-     VALUES (@at, @portal, @message_id, @output, @action, @status, @attempt, @detail, @unverified)`,
+    `INSERT INTO delivery_log
+       (at, portal, message_id, output, action, status, attempt, detail, unverified, chat_id, received_at, ref)
+     VALUES (@at, @portal, @message_id, @output, @action, @status, @attempt, @detail, @unverified,
+       @chat_id, @received_at, @ref)`,
   )
-  // One prepared statement per combination of filters (at most 16), built on first use.
+  // One prepared statement per combination of filters used, built on first use.
   const queries = new Map<string, Database.Statement<[Record<string, unknown>], LogRow>>()
   const queryFor = (query: DeliveryQuery) => {
     const used = filters.filter(([field]) => query[field] !== undefined)
@@ -56,6 +64,9 @@ export function deliveryLog(db: Database.Database): DeliveryLog {
         attempt: entry.attempt,
         detail: entry.detail ?? null,
         unverified: entry.unverified === undefined ? null : Number(entry.unverified),
+        chat_id: entry.chatId ?? null,
+        received_at: entry.receivedAt ?? null,
+        ref: entry.ref ?? null,
       })
     },
     list(query) {
@@ -78,5 +89,8 @@ function rowToEntry(row: LogRow): DeliveryLogEntry {
   }
   if (row.detail !== null) entry.detail = row.detail
   if (row.unverified !== null) entry.unverified = row.unverified === 1
+  if (row.chat_id !== null) entry.chatId = row.chat_id
+  if (row.received_at !== null) entry.receivedAt = row.received_at
+  if (row.ref !== null) entry.ref = row.ref
   return entry
 }

@@ -5,6 +5,7 @@ import { silentLogger } from '../../observability/logger.js'
 import { commitListeners } from '../commit-listeners.js'
 import { createSecretBox } from '../secret-box.js'
 import type { CoalesceFn, DeliveryLogEntry, Job, JobInput, MirrorRecord, Store } from '../store.js'
+import { activity } from './activity.js'
 import { jobClaimer } from './claim-jobs.js'
 import { type ConnectionOptions, openDatabase } from './connection.js'
 import { conversations } from './conversations.js'
@@ -90,6 +91,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const installed = portals(db, box)
   const outputState = outputStateTable(db)
   const threads = conversations(db)
+  const minutes = activity(db)
 
   /**
    * The effects are applied even when the job is no longer ours (lease expired and re-claimed, or
@@ -178,7 +180,12 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
           for (const queue of ['fetch', 'deliver'] as const) listeners.notify({ queue, runAt: now })
         return moved
       }),
+    discardDead: (ids) => run('discardDead', () => dead.discard(ids)),
+    jobStates: (ids) => run('jobStates', () => dead.states(ids, clock.now())),
     stats: (queue) => run('stats', () => dead.stats(queue, clock.now())),
+    oldestPending: (queue) => run('oldestPending', () => dead.oldestPending(queue)),
+    countEvents: (counts) => run('countEvents', () => minutes.countEvents(counts)),
+    activity: (since) => run('activity', () => minutes.since(since)),
     getMirror: (portal, messageId, output) =>
       run('getMirror', () => mirrorMap.get(portal, messageId, output)),
     saveMirror: (record) => write('saveMirror', () => mirrorMap.save(record)),

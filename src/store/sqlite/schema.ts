@@ -111,6 +111,13 @@ const migrations: readonly string[] = [
     PRIMARY KEY (output, portal, chat_id)
   ) WITHOUT ROWID;
   `,
+  // 6: the status console: chat, event time and external ref per log entry; events per minute.
+  `
+  ALTER TABLE delivery_log ADD COLUMN chat_id INTEGER;
+  ALTER TABLE delivery_log ADD COLUMN received_at INTEGER;
+  ALTER TABLE delivery_log ADD COLUMN ref TEXT;
+  CREATE TABLE event_minutes (minute INTEGER PRIMARY KEY, events INTEGER NOT NULL) WITHOUT ROWID;
+  `,
 ]
 
 export const schemaVersion = migrations.length
