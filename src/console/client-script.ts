@@ -24,7 +24,8 @@ function drawCharts() {
     latency.textContent = ''
     new uPlot({
       width: width(latency), height: 220, title: 'event → mirror latency (ms)',
-      series: [{}, { label: 'p50', stroke: '#0891b2', spanGaps: false }, { label: 'p95', stroke: '#dc2626', spanGaps: false }],
+      series: [{}, { label: 'p50', stroke: '#0891b2', points: { show: true, size: 5 } },
+        { label: 'p95', stroke: '#dc2626', points: { show: true, size: 5 } }],
       axes: [{}, { label: 'ms' }],
     }, [d.t, d.p50, d.p95], latency)
   }
