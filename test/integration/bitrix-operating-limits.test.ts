@@ -72,7 +72,7 @@ describe('OPERATION_TIME_LIMIT: the method waits for the portal, jobs spend no a
     fake.setOperating('im.dialog.messages.get', 480, Math.floor(Date.now() / 1000) + 120)
     await bitrix.readMessages(portal, read)
     const metrics = createMetrics({
-      store: { stats: async () => ({ pending: 0, leased: 0, dead: 0 }) } as never,
+      counts: { get: async () => ({}) },
       portals: { list: () => [], get: () => undefined } as never,
       operating: () => bitrix.operatingState?.() ?? [],
     })
