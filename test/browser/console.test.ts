@@ -78,6 +78,28 @@ describe.skipIf(skipBrowserTests)('status console in Chromium', { timeout: 90_00
     expect((await bridge.app.store.listDead()).map((j) => j.id)).not.toContain(bridge.deadId)
   })
 
+  it('works without JavaScript, read-only: log in, overview, a search, a timeline', async () => {
+    const plain = await browser.newContext({ javaScriptEnabled: false })
+    const noJs = await plain.newPage()
+    await noJs.goto(`${bridge.adminUrl}/login`)
+    await noJs.fill('#token', CONSOLE_TOKEN)
+    await noJs.click('button:has-text("Log in")')
+    await noJs.waitForURL(`${bridge.adminUrl}/`)
+    expect(await noJs.locator('#portals tbody tr').count()).toBe(2)
+    expect(await noJs.locator('#outputs tbody tr').count()).toBe(3)
+    expect(await noJs.locator('#chart-counts .uplot').count()).toBe(0) // no script ran
+    await noJs.goto(`${bridge.adminUrl}/deliveries`)
+    await noJs.fill('input[name="chat"]', '77')
+    await noJs.click('button:has-text("Search")')
+    await noJs.waitForURL(/chat=77/)
+    const rows = await noJs.locator('#results tbody tr').allInnerTexts()
+    expect(rows.length).toBeGreaterThan(0)
+    for (const row of rows) expect(row).toContain(secondPortal.domain)
+    await noJs.click('#results tbody tr a:has-text("3001")')
+    expect(await noJs.locator('#timeline').innerText()).toContain('delivered to hook.ops')
+    await plain.close()
+  })
+
   it('gives a wrong token no data, and refuses a POST without the CSRF token', async () => {
     const stranger = await browser.newContext()
     const other = await stranger.newPage()
