@@ -13,11 +13,7 @@ import { createCachedCounts } from './observability/cached-counts.js'
 import { createEventMinutes } from './observability/event-minutes.js'
 import { registerPublicHealthRoutes } from './observability/health-routes.js'
 import { silentLogger } from './observability/logger.js'
-import {
-  createMetrics,
-  type Metrics,
-  withDeliveryMetrics,
-} from './observability/metrics.js'
+import { createMetrics, type Metrics, withDeliveryMetrics } from './observability/metrics.js'
 import { createRateLimitedLog } from './observability/rate-limited-log.js'
 import { coalescePayloads } from './pipeline/coalesce.js'
 import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js'

@@ -13,12 +13,16 @@ interface LogRow {
   attempt: number
   detail: string | null
   unverified: boolean | null
+  chat_id: number | null
+  received_at: number | null
+  ref: string | null
 }
 
 export async function appendDelivery(db: Db, entry: DeliveryLogEntry): Promise<void> {
   await db.query(
-    `INSERT INTO delivery_log (at, portal, message_id, output, action, status, attempt, detail, unverified)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO delivery_log
+       (at, portal, message_id, output, action, status, attempt, detail, unverified, chat_id, received_at, ref)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
       entry.at,
       entry.portal,
@@ -29,15 +33,21 @@ export async function appendDelivery(db: Db, entry: DeliveryLogEntry): Promise<v
       entry.attempt,
       entry.detail ?? null,
       entry.unverified ?? null,
+      entry.chatId ?? null,
+      entry.receivedAt ?? null,
+      entry.ref ?? null,
     ],
   )
 }
 
 const filters = [
-  ['portal', 'portal'],
-  ['messageId', 'message_id'],
-  ['output', 'output'],
-  ['status', 'status'],
+  ['portal', 'portal = '],
+  ['messageId', 'message_id = '],
+  ['output', 'output = '],
+  ['status', 'status = '],
+  ['chatId', 'chat_id = '],
+  ['since', 'at >= '],
+  ['until', 'at <= '],
 ] as const
 
 /** Newest first (by time, then by insertion); default limit 100. */
@@ -47,7 +57,7 @@ export async function listDeliveries(db: Db, query: DeliveryQuery): Promise<Deli
   for (const [field, column] of filters) {
     if (query[field] === undefined) continue
     params.push(query[field])
-    where.push(`${column} = $${params.length}`)
+    where.push(`${column}$${params.length}`)
   }
   params.push(Math.max(0, Math.trunc(query.limit ?? 100)))
   const { rows } = await db.query<LogRow>(
@@ -67,6 +77,9 @@ export async function listDeliveries(db: Db, query: DeliveryQuery): Promise<Deli
     }
     if (row.detail !== null) entry.detail = row.detail
     if (row.unverified !== null) entry.unverified = row.unverified
+    if (row.chat_id !== null) entry.chatId = row.chat_id
+    if (row.received_at !== null) entry.receivedAt = row.received_at
+    if (row.ref !== null) entry.ref = row.ref
     return entry
   })
 }

@@ -9,6 +9,7 @@ import { prepareJobs } from '../sqlite/enqueue-jobs.js'
 import type { CoalesceFn, QueueName, Store } from '../store.js'
 import { type ClaimRotation, claimJobs } from './claim-jobs.js'
 import { createClient, createPool, inTransaction, redactUrl } from './connection.js'
+import { activity, countEvents, discardDead, jobStates, oldestPending } from './console-queries.js'
 import {
   getChat,
   getConversation,
@@ -225,6 +226,11 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
         return moved
       }),
     stats: (queue) => run('stats', () => queueStats(pool, queue, clock.now())),
+    discardDead: (ids) => run('discardDead', () => discardDead(pool, ids)),
+    jobStates: (ids) => run('jobStates', () => jobStates(pool, ids, clock.now())),
+    oldestPending: (queue) => run('oldestPending', () => oldestPending(pool, queue)),
+    countEvents: (counts) => run('countEvents', () => countEvents(pool, counts)),
+    activity: (since) => run('activity', () => activity(pool, since)),
     getMirror: (portal, messageId, output) =>
       run('getMirror', () => getMirror(pool, portal, messageId, output)),
     saveMirror: (record) => run('saveMirror', () => saveMirror(pool, record)),

@@ -127,6 +127,15 @@ export const migrations: readonly { name: string; sql: string }[] = [
     );
     `,
   },
+  {
+    name: 'status console: chat, event time and external ref per log entry; events per minute',
+    sql: `
+    ALTER TABLE delivery_log ADD COLUMN chat_id BIGINT;
+    ALTER TABLE delivery_log ADD COLUMN received_at BIGINT;
+    ALTER TABLE delivery_log ADD COLUMN ref TEXT;
+    CREATE TABLE event_minutes (minute BIGINT PRIMARY KEY, events BIGINT NOT NULL);
+    `,
+  },
 ]
 
 export const schemaVersion = migrations.length
