@@ -102,6 +102,14 @@ export function isBridgeError(err: unknown): err is BridgeError {
   return err instanceof BridgeError || hasErrorBrand(err, bridgeErrorBrand)
 }
 
+/**
+ * `BRG_ERR_…: message` for a BridgeError, the plain message otherwise: what dead-letter reasons, the
+ * delivery log and failure log lines carry, so `replay --reason BRG_ERR_OUTPUT_AUTH` finds them.
+ */
+export function codedMessage(err: unknown): string {
+  return isBridgeError(err) ? `${err.code}: ${err.message}` : errorMessage(err)
+}
+
 /** Message of anything thrown, without a stack. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message

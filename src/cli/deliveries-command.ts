@@ -1,7 +1,7 @@
 import type { DeliveryLogEntry, DeliveryStatus } from '../store/store.js'
 import type { CliIo } from './bind-command.js'
 import { loadCliConfig } from './load.js'
-import { openPortalContext } from './portal-context.js'
+import { findPortal, openPortalContext } from './portal-context.js'
 
 export interface DeliveriesOptions {
   config?: string
@@ -36,8 +36,10 @@ export async function deliveriesCommand(options: DeliveriesOptions, io: CliIo = 
   const context = await openPortalContext(config, io)
   try {
     const { store, registry } = context
+    // A domain or a member_id; one that matches no portal is an error listing the known ones.
+    const only = options.portal === undefined ? undefined : findPortal(registry, options.portal)
     const lines: string[] = ['portals:']
-    const portals = registry.list()
+    const portals = only === undefined ? registry.list() : [only]
     if (portals.length === 0)
       lines.push('  (none: install the app on a portal, or add one to bitrix.portals)')
     for (const p of portals) {
@@ -55,7 +57,7 @@ export async function deliveriesCommand(options: DeliveriesOptions, io: CliIo = 
     )
     const entries = await store.listDeliveries({
       limit: options.limit ?? 20,
-      ...(options.portal === undefined ? {} : { portal: options.portal }),
+      ...(only === undefined ? {} : { portal: only.id }),
       ...(options.status === undefined ? {} : { status: options.status }),
     })
     lines.push(...pausedLines(entries, Date.now()))

@@ -1,7 +1,9 @@
+import { loadPortalRegistry } from '../bitrix/portal-registry.js'
 import { openStore } from '../store/index.js'
 import type { DeadJob, QueueName } from '../store/store.js'
 import type { CliIo } from './bind-command.js'
 import { loadCliConfig } from './load.js'
+import { findPortal } from './portal-context.js'
 
 export interface ReplayOptions {
   config?: string
@@ -30,11 +32,16 @@ export async function replayCommand(options: ReplayOptions, io: CliIo = {}): Pro
   const { config } = await loadCliConfig(options.config, io.env, io.cwd)
   const store = openStore(config.storage, io.cwd === undefined ? {} : { cwd: io.cwd })
   try {
+    // A domain or a member_id; one that matches no portal is an error listing the known ones.
+    const portal =
+      options.portal === undefined
+        ? undefined
+        : findPortal(await loadPortalRegistry(config.bitrix.portals, store), options.portal).id
     const dead = await store.listDead(options.queue, Number.MAX_SAFE_INTEGER)
     const chosen = dead.filter(
       (job) =>
         (options.output === undefined || (job.queue === 'deliver' && job.group === options.output)) &&
-        (options.portal === undefined || portalOf(job) === options.portal) &&
+        (portal === undefined || portalOf(job) === portal) &&
         (options.reason === undefined || job.reason.includes(options.reason)),
     )
     stdout.write(`dead letters: ${dead.length}; matching: ${chosen.length}\n`)

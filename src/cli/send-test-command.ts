@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { BridgeConfig } from '../config/types.js'
-import { BridgeError, ErrorCodes, errorMessage, isBridgeError } from '../errors.js'
+import { BridgeError, codedMessage, ErrorCodes } from '../errors.js'
 import type { MirrorMessage } from '../model.js'
 import { createLogger } from '../observability/logger.js'
 import { struckMessage } from '../pipeline/build-mirror-message.js'
@@ -37,10 +37,6 @@ function testMessage(bbcode: string, kind: MirrorMessage['kind'], messageId: num
     editedAt: new Date().toISOString(),
     kind,
   }
-}
-
-function describeError(err: unknown): string {
-  return isBridgeError(err) ? `${err.code}: ${err.message}` : errorMessage(err)
 }
 
 /** Only the named output, so a broken neighbour in the config cannot fail this check. */
@@ -87,7 +83,7 @@ export async function sendTestCommand(options: SendTestOptions, io: CliIo = {}):
       say(`  ok   ${name}${show(value)}`)
       return { ok: true as const, value }
     } catch (err) {
-      say(`  FAIL ${name}: ${describeError(err)}`)
+      say(`  FAIL ${name}: ${codedMessage(err)}`)
       process.exitCode = 1
       return { ok: false as const }
     }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { PipelineConfig, PolicyConfig } from '../config/types.js'
-import { errorMessage } from '../errors.js'
+import { codedMessage, ErrorCodes, errorMessage } from '../errors.js'
 import { isReplyTooLarge } from '../http/cap-fetch.js'
 import { isOutputError, type OutputPlugin } from '../plugins/api.js'
 import type { DeliveryLogEntry, Job, MirrorRecord, Store } from '../store/store.js'
@@ -87,7 +87,7 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
     }
     const plugin = deps.outputs.get(p.output)
     if (!plugin) {
-      const reason = `output ${p.output} is not configured any more`
+      const reason = `${ErrorCodes.OUTPUT_UNKNOWN}: output ${p.output} is not configured any more; add it back to outputs and replay, or leave it dead`
       await store.log(entry('dead', 'none', reason))
       await store.deadLetter(job, reason)
       return
@@ -166,7 +166,7 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
     entry: (status: DeliveryLogEntry['status'], action: string, detail?: string) => DeliveryLogEntry,
   ): Promise<void> {
     const output = job.payload.output
-    const message = errorMessage(err)
+    const message = codedMessage(err)
     const now = deps.now()
     if (isOutputError(err) && err.reason === 'rate-limited') {
       const wait = err.retryAfterMs ?? config.backoffBaseMs

@@ -3,7 +3,7 @@ import { type BitrixError, isBitrixError } from '../bitrix/errors.js'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { BitrixClient, MessageRef, ReadResult } from '../bitrix/types.js'
 import type { PipelineConfig, RouteConfig } from '../config/types.js'
-import { ErrorCodes, errorMessage, isBridgeError } from '../errors.js'
+import { codedMessage, ErrorCodes, errorMessage, isBridgeError } from '../errors.js'
 import type { MirrorMessage } from '../model.js'
 import { routeMessage } from '../router/route-message.js'
 import type { Job, JobInput, Store } from '../store/store.js'
@@ -49,7 +49,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
   async function fail(job: Job<FetchPayload>, error: unknown, retryable: boolean): Promise<void> {
     if (isBitrixError(error) && error.pausedUntil !== undefined)
       return waitForPause(job, error, error.pausedUntil)
-    const message = errorMessage(error)
+    const message = codedMessage(error)
     const p = job.payload
     const verdict = retryable
       ? nextStep(job, deps.now(), config, message)
@@ -86,7 +86,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
    * attempts, so they are never dead-lettered for it (an install wakes them at once).
    */
   async function waitForReinstall(jobs: Job<FetchPayload>[], error: unknown): Promise<void> {
-    const message = errorMessage(error)
+    const message = codedMessage(error)
     const first = jobs[0]
     if (first === undefined) return
     log.warn(
@@ -103,7 +103,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
    */
   async function waitForPause(job: Job<FetchPayload>, error: BitrixError, until: number): Promise<void> {
     const p = job.payload
-    const detail = `${errorMessage(error)} (paused until ${new Date(until).toISOString()}; not counted as an attempt)`
+    const detail = `${codedMessage(error)} (paused until ${new Date(until).toISOString()}; not counted as an attempt)`
     log.warn(
       { portal: p.portal, messageId: p.event.messageId, pausedUntil: until, code: error.bitrixCode },
       'read paused',

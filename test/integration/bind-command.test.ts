@@ -194,3 +194,26 @@ describe('deliveries', () => {
     expect(text).toContain('queues: fetch 0 waiting')
   })
 })
+
+describe('deliveries --portal', () => {
+  async function deliveries(config: string, portalKey: string) {
+    const out = new PassThrough()
+    const chunks: string[] = []
+    out.on('data', (c: Buffer) => chunks.push(c.toString('utf8')))
+    await deliveriesCommand({ config, portal: portalKey }, { stdout: out, env: {}, cwd: dir })
+    return chunks.join('')
+  }
+
+  it('takes the domain as well as the member_id, and refuses a portal it does not know', async () => {
+    const config = await setup({ app }, portal())
+    expect(await deliveries(config, fake.host)).toContain(`${fake.host} (member-bind) installed app: ok`)
+    expect(await deliveries(config, 'member-bind')).toContain(`${fake.host} (member-bind) installed app: ok`)
+    const refused = await deliveries(config, 'nobody.bitrix24.com').then(
+      () => undefined,
+      (err: unknown) => err,
+    )
+    expect(refused).toBeInstanceOf(BridgeError)
+    expect(refused).toMatchObject({ code: ErrorCodes.PORTAL_NOT_FOUND, kind: 'config' })
+    expect((refused as Error).message).toContain(`known: ${fake.host} (member-bind)`)
+  })
+})

@@ -54,11 +54,30 @@ describe('openline-bridge replay', () => {
     await first.close()
 
     const configPath = join(dir, 'bridge.json')
-    await writeFile(configPath, JSON.stringify({ storage: { path: dbPath }, outputs }))
+    const portals = [
+      {
+        domain: fixturePortal.domain,
+        memberId: fixturePortal.memberId,
+        applicationToken: fixturePortal.applicationToken,
+        webhookUrl: portal.webhookUrl,
+      },
+    ]
+    await writeFile(configPath, JSON.stringify({ storage: { path: dbPath }, bitrix: { portals }, outputs }))
     const dry = await replay(configPath, { dryRun: true })
     expect(dry).toContain('dead letters: 3; matching: 3')
     expect(dry).not.toContain('replayed')
     expect(await replay(configPath, { output: 'other.output' })).toContain('matching: 0')
+    // Reasons carry the error code, as docs/errors.md tells operators to filter by.
+    expect(dry).toContain('BRG_ERR_OUTPUT_AUTH: ')
+    expect(await replay(configPath, { reason: 'BRG_ERR_OUTPUT_AUTH', dryRun: true })).toContain('matching: 3')
+    // --portal takes the domain as well as the member_id; an unknown one names the known portals.
+    expect(await replay(configPath, { portal: fixturePortal.domain, dryRun: true })).toContain('matching: 3')
+    expect(await replay(configPath, { portal: fixturePortal.memberId, dryRun: true })).toContain('matching: 3')
+    await expect(replay(configPath, { portal: 'other.bitrix24.com', dryRun: true })).rejects.toMatchObject({
+      code: 'BRG_ERR_PORTAL_NOT_FOUND',
+      kind: 'config',
+      message: expect.stringContaining(fixturePortal.domain),
+    })
 
     const text = await replay(configPath, { output: 'hook.ops' })
     expect(text).toContain('replayed 3/3')
