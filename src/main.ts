@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
-import { Command } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { bindCommand } from './cli/bind-command.js'
 import { checkConfigCommand } from './cli/check-config-command.js'
 import { deliveriesCommand } from './cli/deliveries-command.js'
 import { type MigrateOptions, migrateCommand } from './cli/migrate-command.js'
 import { type MigrateStoreOptions, migrateStoreCommand } from './cli/migrate-store-command.js'
+import { readEnvFile } from './cli/read-env-file.js'
 import { type ReplayOptions, replayCommand } from './cli/replay-command.js'
 import { reportFatal } from './cli/report-error.js'
 import { type SendTestOptions, sendTestCommand } from './cli/send-test-command.js'
@@ -31,22 +32,42 @@ const program = new Command()
   .description('Mirror Bitrix24 open-line messages and their edits to Slack, Telegram, email and more')
   .version(packageVersion())
   .showHelpAfterError()
+  // Usage errors (unknown option, bad value) exit 2 like config errors, not 1; subcommands inherit it.
+  .exitOverride()
+  .hook('preAction', (_program, command) => {
+    // --env-file: the same KEY=value file systemd's EnvironmentFile= reads; variables already set win.
+    const file = command.opts<{ envFile?: string }>().envFile
+    if (file === undefined) return
+    for (const [name, value] of Object.entries(readEnvFile(file))) process.env[name] ??= value
+  })
+
+/** `-n 20`: a whole number of at least 1, else a usage error naming the option. */
+function count(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number ≥ 1.')
+  return Number(value)
+}
 
 const configOption = [
   '-c, --config <file>',
   'config file (YAML or JSON); default $BRIDGE_CONFIG or config/bridge.yaml',
+] as const
+const envFileOption = [
+  '--env-file <file>',
+  "read ${VAR}s from this KEY=value file (systemd's EnvironmentFile); variables already set win",
 ] as const
 
 program
   .command('start')
   .description('run the bridge: receive events, read messages, update mirrors')
   .option(...configOption)
+  .option(...envFileOption)
   .action((opts: { config?: string }) => startCommand(opts))
 
 program
   .command('check-config')
   .description("validate the config file, print a summary, and run each output's credential check")
   .option(...configOption)
+  .option(...envFileOption)
   .option('--offline', 'only validate the file: no network calls to outputs')
   .action((opts: { config?: string; offline?: boolean }) => checkConfigCommand(opts))
 
@@ -64,6 +85,7 @@ for (const unbind of [false, true]) {
       'public handler URL of the bridge, e.g. https://bridge.example.com/bitrix/events',
     )
     .option(...configOption)
+    .option(...envFileOption)
     .action((opts: { portal: string; url: string; config?: string }) => bindCommand({ ...opts, unbind }))
 }
 
@@ -71,9 +93,18 @@ program
   .command('deliveries')
   .description('portals (and which need a re-install), queues and the most recent deliveries')
   .option(...configOption)
-  .option('-n, --limit <n>', 'entries to show', (v) => Number.parseInt(v, 10), 20)
-  .option('--portal <portal>', 'only this portal (member_id or domain key)')
-  .option('--status <status>', 'only delivered | skipped | failed | dead | ignored')
+  .option(...envFileOption)
+  .option('-n, --limit <n>', 'entries to show', count, 20)
+  .option('--portal <portal>', 'only this portal (its domain or member_id)')
+  .addOption(
+    new Option('--status <status>', 'only entries with this status').choices([
+      'delivered',
+      'skipped',
+      'failed',
+      'dead',
+      'ignored',
+    ]),
+  )
   .action((opts: { config?: string; limit: number; portal?: string; status?: 'delivered' }) =>
     deliveriesCommand(opts),
   )
@@ -82,9 +113,10 @@ program
   .command('replay')
   .description('move dead letters back to their queue (attempts reset), with progress')
   .option(...configOption)
-  .option('--queue <queue>', 'only fetch | deliver')
+  .option(...envFileOption)
+  .addOption(new Option('--queue <queue>', 'only this queue').choices(['fetch', 'deliver']))
   .option('--output <id>', 'only deliveries to this output')
-  .option('--portal <portal>', 'only this portal (member_id or domain key)')
+  .option('--portal <portal>', 'only this portal (its domain or member_id)')
   .option('--reason <text>', 'only dead letters whose reason contains this text')
   .option('--dry-run', 'list what would be replayed, change nothing')
   .action((opts: ReplayOptions) => replayCommand(opts))
@@ -97,12 +129,14 @@ program
   .requiredOption('-o, --output <id>', 'the output to test, as named under outputs in the config')
   .option('--text <bbcode>', 'the message text (BB-code allowed)')
   .option(...configOption)
+  .option(...envFileOption)
   .action((opts: SendTestOptions) => sendTestCommand(opts))
 
 program
   .command('migrate')
   .description('print the schema steps the Postgres store still needs (--apply applies them)')
   .option(...configOption)
+  .option(...envFileOption)
   .option('--apply', 'apply them now (a starting instance also applies them)')
   .option('--sql', 'print the SQL of each step')
   .action((opts: MigrateOptions) => migrateCommand(opts))
@@ -123,5 +157,7 @@ program
   })
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.exitCode = reportFatal(err)
+  // Commander has printed its own message (and the help) already; help and --version exit 0.
+  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : 2
+  else process.exitCode = reportFatal(err)
 })

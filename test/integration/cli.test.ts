@@ -90,4 +90,34 @@ describe('openline-bridge CLI', () => {
     expect(set.code).toBe(0)
     expect(set.stdout).not.toContain('secret-value')
   }, 120_000) // three CLI starts in a row: only a hang fails it, not a loaded machine
+
+  it('reads ${VAR}s from --env-file (systemd EnvironmentFile format)', async () => {
+    const file = join(dir, 'env-file.yaml')
+    await writeFile(
+      file,
+      'bitrix: { portals: [{ domain: a.bitrix24.com, applicationToken: "${B24_TOKEN}" }] }\noutputs: { c: { type: console } }\n',
+    )
+    const envFile = join(dir, 'bridge.env')
+    await writeFile(envFile, '# secrets\nB24_TOKEN="from-the-file"\n\n; other comment\n')
+    const res = await cliRun(['check-config', '--offline', '--config', file, '--env-file', envFile])
+    expect(res.stderr).not.toContain('B24_TOKEN')
+    expect(res.code).toBe(0)
+    await writeFile(envFile, 'B24_TOKEN\n')
+    const broken = await cliRun(['check-config', '--offline', '--config', file, '--env-file', envFile])
+    expect(broken.code).toBe(2)
+    expect(broken.stderr).toContain('line 1 is not NAME=value')
+  }, 120_000)
+
+  it('refuses bad option values as usage errors (exit 2) naming the allowed values', async () => {
+    const limit = await cliRun(['deliveries', '-n', 'abc'])
+    expect(limit.code).toBe(2)
+    expect(limit.stderr).toContain('must be a whole number')
+    const status = await cliRun(['deliveries', '--status', 'bogus'])
+    expect(status.code).toBe(2)
+    expect(status.stderr).toContain('delivered, skipped, failed, dead, ignored')
+    const queue = await cliRun(['replay', '--queue', 'foo'])
+    expect(queue.code).toBe(2)
+    expect(queue.stderr).toContain('fetch, deliver')
+    expect(`${limit.stderr}${status.stderr}${queue.stderr}`).not.toContain('BRG_ERR_INTERNAL')
+  }, 120_000)
 })

@@ -72,7 +72,9 @@ describe('openline-bridge replay', () => {
     expect(await replay(configPath, { reason: 'BRG_ERR_OUTPUT_AUTH', dryRun: true })).toContain('matching: 3')
     // --portal takes the domain as well as the member_id; an unknown one names the known portals.
     expect(await replay(configPath, { portal: fixturePortal.domain, dryRun: true })).toContain('matching: 3')
-    expect(await replay(configPath, { portal: fixturePortal.memberId, dryRun: true })).toContain('matching: 3')
+    expect(await replay(configPath, { portal: fixturePortal.memberId, dryRun: true })).toContain(
+      'matching: 3',
+    )
     await expect(replay(configPath, { portal: 'other.bitrix24.com', dryRun: true })).rejects.toMatchObject({
       code: 'BRG_ERR_PORTAL_NOT_FOUND',
       kind: 'config',
