@@ -10,7 +10,7 @@ export async function checkConfigCommand(
   stdout: NodeJS.WritableStream = process.stdout,
   stderr: NodeJS.WritableStream = process.stderr,
 ): Promise<void> {
-  const { config, path } = await loadCliConfig(options.config)
+  const { config, path, usedExample } = await loadCliConfig(options.config)
   const app = config.bitrix.app
   const lines = [
     `config ${path}: OK`,
@@ -24,6 +24,16 @@ export async function checkConfigCommand(
     `  listening on ${config.server.host}:${config.server.port}${config.server.path}`,
   ]
   stdout.write(`${lines.join('\n')}\n`)
+  if (usedExample) {
+    stderr.write(
+      'warning: config/bridge.yaml not found, so this checked config/bridge.example.yaml: copy it to config/bridge.yaml and set your portal and outputs, or pass --config\n',
+    )
+  }
+  if (config.bitrix.portals.length === 0 && app === undefined) {
+    stderr.write(
+      'warning: no portal is configured and bitrix.app is not set, so every event will be refused (401): add your portal under bitrix.portals (webhook mode) or set bitrix.app to accept app installs (OAuth mode)\n',
+    )
+  }
   if (config.storage.encryptionKey === undefined) {
     stderr.write(
       `warning: storage.encryptionKey is not set: OAuth tokens stored at install and user tokens queued with events are kept in plain text in ${config.storage.path}; set it to a 32-byte key (openssl rand -base64 32)\n`,

@@ -18,7 +18,11 @@ export async function startCommand(options: { config?: string }): Promise<void> 
   }
   const app = await buildApp(config, { logger })
   await app.start()
-  const address = await app.server.listen({ host: config.server.host, port: config.server.port })
+  await app.server.listen({ host: config.server.host, port: config.server.port })
+  // fastify answers with one of the addresses it bound (127.0.0.1 for 0.0.0.0): name the real bind.
+  const { port } = app.server.server.address() as { port: number }
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host
+  const address = `http://${host}:${port}`
   const admin = await app.admin.listen({ host: config.server.admin.host, port: config.server.admin.port })
   logger.info(
     { config: path, address, admin, path: config.server.path, outputs: [...app.outputs.keys()] },
@@ -30,6 +34,8 @@ export async function startCommand(options: { config?: string }): Promise<void> 
     stopping = true
     logger.info({ signal }, 'shutting down: finishing deliveries in flight')
     await app.close()
+    logger.info({ signal }, 'stopped')
+    logger.flush?.()
     process.exit(0)
   }
   process.once('SIGINT', () => void stop('SIGINT'))

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -119,5 +119,48 @@ describe('openline-bridge CLI', () => {
     expect(queue.code).toBe(2)
     expect(queue.stderr).toContain('fetch, deliver')
     expect(`${limit.stderr}${status.stderr}${queue.stderr}`).not.toContain('BRG_ERR_INTERNAL')
+  }, 120_000)
+
+  it('check-config warns when every event would be refused: no portal and no app', async () => {
+    const file = join(dir, 'no-portal.yaml')
+    await writeFile(file, 'outputs: { c: { type: console } }\n')
+    const res = await cliRun(['check-config', '--offline', '--config', file])
+    expect(res.code).toBe(0)
+    expect(res.stderr).toContain('no portal is configured and bitrix.app is not set')
+    // No --config and no config/bridge.yaml in the checkout: it says it checked the example.
+    const example = await cliRun(['check-config', '--offline'])
+    expect(example.code).toBe(0)
+    expect(example.stderr).toContain(
+      'config/bridge.yaml not found, so this checked config/bridge.example.yaml',
+    )
+  }, 120_000)
+
+  it('start names the address it really bound, and logs a last "stopped" line on SIGTERM', async () => {
+    const file = join(dir, 'start.yaml')
+    await writeFile(
+      file,
+      JSON.stringify({
+        server: { host: '0.0.0.0', port: 0, admin: { host: '127.0.0.1', port: 0 } },
+        storage: { path: join(dir, 'start.db') },
+        outputs: { c: { type: 'console' } },
+      }),
+    )
+    const child = spawn(process.execPath, [cli, 'start', '--config', file], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()))
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    while (!out.includes('listening on')) {
+      if (child.exitCode !== null) throw new Error(`start exited: ${out}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(out).toMatch(/listening on http:\/\/0\.0\.0\.0:\d+\/bitrix\/events/)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    const last = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { msg?: string }
+    expect(last.msg).toBe('stopped')
   }, 120_000)
 })
