@@ -16,7 +16,8 @@ export function ajvProblems(
   for (const error of errors) {
     const segments = [...base, ...pointerSegments(error.instancePath, data)]
     const { extra, message } = describe(error)
-    const problem = problemAt(extra === undefined ? segments : [...segments, extra], message)
+    const got = extra === undefined ? ` (got ${shown(segments.at(-1), error.data)})` : ''
+    const problem = problemAt(extra === undefined ? segments : [...segments, extra], message + got)
     const key = `${problem.path}\n${problem.message}`
     if (!seen.has(key)) {
       seen.add(key)
@@ -24,6 +25,18 @@ export function ajvProblems(
     }
   }
   return problems
+}
+
+// Values of these keys may be credentials (a webhook URL's path often is one): never echo them.
+const secretKey = /token|secret|password|passwd|key|auth|url|dsn/i
+
+/** The offending value for the message: short, and only its length when the key may hold a secret. */
+function shown(key: PathSegment | undefined, value: unknown): string {
+  if (typeof value === 'string' && typeof key === 'string' && secretKey.test(key)) {
+    return `a string of ${value.length} characters, not shown`
+  }
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text
 }
 
 function describe(error: ErrorObject): { extra?: string; message: string } {

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors.js'
 import { didYouMean } from './suggest.js'
 
 /** One thing wrong with a config document, pointed at by a path a user can find in the file. */
@@ -5,6 +6,8 @@ export interface ConfigProblem {
   /** `outputs["slack.support"].token`, `routes[1].to[0]`; empty for the document itself. */
   path: string
   message: string
+  /** A more precise code than CONFIG_INVALID (a plugin that cannot be loaded: PLUGIN_LOAD). */
+  code?: ErrorCode
 }
 
 export type PathSegment = string | number

@@ -72,7 +72,13 @@ function configError(
   const onlyEnv =
     envProblemCount === problems.length &&
     problems.every((p) => p.message.startsWith('environment variable '))
-  const code = onlyEnv ? ErrorCodes.CONFIG_ENV_MISSING : ErrorCodes.CONFIG_INVALID
+  // One precise code when every problem shares it (a plugin that cannot load: BRG_ERR_PLUGIN_LOAD).
+  const shared = problems[0]?.code
+  const code = onlyEnv
+    ? ErrorCodes.CONFIG_ENV_MISSING
+    : shared !== undefined && problems.every((p) => p.code === shared)
+      ? shared
+      : ErrorCodes.CONFIG_INVALID
   const hint = onlyEnv
     ? `set the variables or give them defaults with \${NAME:-default}`
     : 'fix them and start again'

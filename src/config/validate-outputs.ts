@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv'
-import { errorMessage } from '../errors.js'
+import { type ErrorCode, errorMessage, isBridgeError } from '../errors.js'
 import { ajvProblems } from './format-ajv-errors.js'
 import { type ConfigProblem, describeType, isPlainObject, problemAt } from './problems.js'
 import { didYouMean } from './suggest.js'
@@ -10,7 +10,7 @@ export type ResolvePluginSchema = (type: string) => Promise<object | undefined> 
 
 export const OUTPUT_ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i
 
-type Compiled = { validate: ValidateFunction } | { problem: string }
+type Compiled = { validate: ValidateFunction } | { problem: string; code?: ErrorCode }
 
 /**
  * `outputs`: id → {type, optional?, ...options}. Options are checked with the plugin's own schema
@@ -71,7 +71,9 @@ export async function validateOutputs(
     }
     const result = await entry
     if ('problem' in result) {
-      problems.push(problemAt([...at, 'type'], result.problem))
+      const problem = problemAt([...at, 'type'], result.problem)
+      if (result.code !== undefined) problem.code = result.code
+      problems.push(problem)
       continue
     }
     if (!result.validate(options)) problems.push(...ajvProblems(result.validate.errors ?? [], options, at))
@@ -90,6 +92,8 @@ async function compile(
   try {
     schema = await resolvePluginSchema(type)
   } catch (err) {
+    // PLUGIN_LOAD / PLUGIN_INVALID say it better than "invalid config": keep the code and message.
+    if (isBridgeError(err)) return { problem: err.message, code: err.code }
     return { problem: `cannot load output type "${type}": ${errorMessage(err)}` }
   }
   if (schema === undefined) {

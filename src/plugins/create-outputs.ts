@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { formatPath } from '../config/problems.js'
 import type { OutputConfig } from '../config/types.js'
 import { BridgeError, ErrorCodes, errorMessage, isBridgeError } from '../errors.js'
 import { capFetch } from '../http/cap-fetch.js'
@@ -24,13 +25,17 @@ export interface OutputDeps {
 function forOutput(id: string, err: unknown): BridgeError {
   if (!isBridgeError(err)) {
     // A plain throw from a plugin's create() is usually an option it could not use.
-    return new BridgeError(ErrorCodes.CONFIG_INVALID, `outputs.${id}: ${errorMessage(err)}`, {
-      kind: 'config',
-      cause: err,
-    })
+    return new BridgeError(
+      ErrorCodes.CONFIG_INVALID,
+      `${formatPath(['outputs', id])}: ${errorMessage(err)}`,
+      {
+        kind: 'config',
+        cause: err,
+      },
+    )
   }
-  if (err.message.startsWith('outputs.')) return err
-  return new BridgeError(err.code, `outputs.${id}: ${err.message}`, {
+  if (err.message.startsWith('outputs.') || err.message.startsWith('outputs[')) return err
+  return new BridgeError(err.code, `${formatPath(['outputs', id])}: ${err.message}`, {
     kind: err.kind,
     cause: err,
     details: err.details,

@@ -43,7 +43,7 @@ function definitionOf(mod: Record<string, unknown>, type: string, where: string)
     throw new BridgeError(
       ErrorCodes.PLUGIN_INVALID,
       `output plugin "${type}" (${where}) is not a plugin: its ${what}; ` +
-        'export default definePlugin({ type, configSchema, create }) from openline-bridge',
+        'export default definePlugin({ type, configSchema, create }) from openline-bridge/plugin',
       { kind: 'config', details: { type, missing } },
     )
   }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { formatPath } from '../config/problems.js'
 import type { OutputConfig, PipelineConfig } from '../config/types.js'
 import { BridgeError, ErrorCodes, errorMessage, isBridgeError } from '../errors.js'
 import { backoffDelay } from '../pipeline/retry-policy.js'
@@ -92,14 +93,15 @@ export async function startOutputs(
     if (!failure.config) pending.push([id, result.reason])
     else if (outputsConfig[id]?.optional) {
       skipped.push(id)
+      // One line, no stack: an optional output that is down is expected, not a defect.
       logger.warn(
-        { output: id, code: failure.code, err: result.reason },
-        `optional output ${id} failed to start`,
+        { output: id, code: failure.code },
+        `optional output ${id} failed to start (${failure.message}); the bridge runs without it`,
       )
     } else fatal.push(failure)
   })
   if (fatal.length > 0) {
-    const list = fatal.map((f) => `outputs.${f.output}: ${f.message}`).join('; ')
+    const list = fatal.map((f) => `${formatPath(['outputs', f.output])}: ${f.message}`).join('; ')
     throw new BridgeError(
       ErrorCodes.OUTPUT_START,
       `${fatal.length} output(s) refused to start: ${list}; fix them or mark them optional: true`,
@@ -143,7 +145,7 @@ export async function startOutputs(
         status: 'failed',
         error: errorMessage(err),
         attempts: attempt,
-        action: `fix outputs.${id} and restart the bridge; its deliveries wait until then`,
+        action: `fix ${formatPath(['outputs', id])} and restart the bridge; its deliveries wait until then`,
       })
       logger.error(
         { output: id, attempts: attempt, err: errorMessage(err) },

@@ -1,10 +1,19 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { Ajv, type ValidateFunction } from 'ajv'
+import { ajvProblems } from '../config/format-ajv-errors.js'
+import { formatProblem } from '../config/problems.js'
 import { BridgeError, ErrorCodes, errorMessage } from '../errors.js'
 import type { PluginDefinition } from './api.js'
 
 // useDefaults: plugins receive their documented defaults; allErrors: report every problem at once.
 // Formats are the config loader's job (it registers uri/email/hostname); here they are not re-checked.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, validateFormats: false })
+// verbose: problems name the offending value and the known options, as the config loader's do.
+const ajv = new Ajv({
+  allErrors: true,
+  useDefaults: true,
+  strict: false,
+  validateFormats: false,
+  verbose: true,
+})
 const compiled = new WeakMap<object, ValidateFunction>()
 
 function compile(definition: Pick<PluginDefinition<unknown>, 'type' | 'configSchema'>): ValidateFunction {
@@ -23,16 +32,6 @@ function compile(definition: Pick<PluginDefinition<unknown>, 'type' | 'configSch
   }
 }
 
-function describe(prefix: string, error: ErrorObject): string {
-  const field = prefix + error.instancePath.replaceAll('/', '.')
-  const params = error.params as Record<string, unknown>
-  if (error.keyword === 'required') return `${field}.${String(params.missingProperty)} is required`
-  if (error.keyword === 'additionalProperties') {
-    return `${field}.${String(params.additionalProperty)} is not an option of this output`
-  }
-  return `${field} ${error.message ?? 'is invalid'}`
-}
-
 /**
  * Options checked against the plugin's schema, as a fresh object with defaults filled in (the
  * config is frozen, so defaults are applied to a copy). Throws CONFIG_INVALID naming every field.
@@ -46,7 +45,7 @@ export function validateOptions<Options = Record<string, unknown>>(
   const copy = structuredClone(options)
   // The schema is the plugin's own description of Options; ajv has just checked the copy against it.
   if (validate(copy)) return copy as Options
-  const problems = (validate.errors ?? []).map((error) => describe(`outputs.${outputId}`, error))
+  const problems = ajvProblems(validate.errors ?? [], copy, ['outputs', outputId]).map(formatProblem)
   throw new BridgeError(ErrorCodes.CONFIG_INVALID, `invalid output options: ${problems.join('; ')}`, {
     kind: 'config',
     details: problems,

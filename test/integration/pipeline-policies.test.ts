@@ -101,7 +101,7 @@ describe('pipeline policies', () => {
     await b.post(edit(1000))
     await b.drain()
     const [dead] = await b.app.store.listDead('deliver')
-    expect(dead).toMatchObject({ reason: 'invalid_auth', attempts: 0 })
+    expect(dead).toMatchObject({ reason: 'BRG_ERR_OUTPUT_AUTH: invalid_auth', attempts: 0 })
   })
 
   it.each([

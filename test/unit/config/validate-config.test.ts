@@ -261,3 +261,28 @@ describe('validateConfig', () => {
     }).toThrow(TypeError)
   })
 })
+
+describe('validateConfig: plugins that cannot be used', () => {
+  const failing = (code: typeof ErrorCodes.PLUGIN_LOAD | typeof ErrorCodes.PLUGIN_INVALID) => async () => {
+    throw new BridgeError(code, `output plugin "./x.js" failed (${code})`, { kind: 'config' })
+  }
+
+  it('keeps BRG_ERR_PLUGIN_LOAD / BRG_ERR_PLUGIN_INVALID as the code when they are the only problems', async () => {
+    for (const code of [ErrorCodes.PLUGIN_LOAD, ErrorCodes.PLUGIN_INVALID]) {
+      const err = await validateConfig({ outputs: { a: { type: './x.js' } } }, {}, failing(code)).catch(
+        (e: unknown) => e,
+      )
+      expect(err).toMatchObject({ code, kind: 'config' })
+      expect((err as Error).message).toContain(`outputs.a.type: output plugin "./x.js" failed (${code})`)
+    }
+  })
+
+  it('is CONFIG_INVALID when other problems come with it', async () => {
+    const err = await validateConfig(
+      { server: { port: 'eighty' }, outputs: { a: { type: './x.js' } } },
+      {},
+      failing(ErrorCodes.PLUGIN_LOAD),
+    ).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: ErrorCodes.CONFIG_INVALID })
+  })
+})

@@ -62,18 +62,30 @@ describe('validateOutputs', () => {
       expect.arrayContaining([
         { path: 'outputs["slack.support"].token', message: 'is required' },
         { path: 'outputs["slack.support"].chanel', message: 'unknown option (did you mean "channel"?)' },
-        { path: 'outputs["slack.support"].channel', message: 'must be string' },
-        { path: 'outputs["slack.support"].smtp.port', message: 'must be integer' },
-        { path: 'outputs["slack.support"].tags[1]', message: 'must be string' },
+        { path: 'outputs["slack.support"].channel', message: 'must be string (got 42)' },
+        { path: 'outputs["slack.support"].smtp.port', message: 'must be integer (got "25")' },
+        { path: 'outputs["slack.support"].tags[1]', message: 'must be string (got 3)' },
       ]),
     )
     expect(problems).toHaveLength(5)
   })
 
+  it('never echoes a value whose key may hold a credential (a webhook URL path often is one)', async () => {
+    const hookLike = { type: 'object', properties: { url: { type: 'string', pattern: '^https?://' } } }
+    const { problems } = await run(
+      { 'hook.ops': { type: 'hook', url: 'htps://hooks.example.com/T000/B000/s3cr3t-path' } },
+      async (type) => (type === 'hook' ? hookLike : undefined),
+    )
+    expect(problems).toHaveLength(1)
+    expect(problems[0]?.path).toBe('outputs["hook.ops"].url')
+    expect(problems[0]?.message).toContain('(got a string of 46 characters, not shown)')
+    expect(JSON.stringify(problems)).not.toContain('s3cr3t')
+  })
+
   it('lists allowed values for enum errors', async () => {
     const { problems } = await run({ 'console.main': { type: 'console', format: 'xml' } })
     expect(problems).toEqual([
-      { path: 'outputs["console.main"].format', message: 'must be one of: "text", "json"' },
+      { path: 'outputs["console.main"].format', message: 'must be one of: "text", "json" (got "xml")' },
     ])
   })
 

@@ -171,20 +171,20 @@ describe('createOutputs', () => {
   it('names the output and field when options are invalid', async () => {
     const err = await caught(createOutputs({ 'hook.crm': output('webhook', { url: 'ftp://x' }) }, deps()))
     expect(err.code).toBe(ErrorCodes.CONFIG_INVALID)
-    expect(err.message).toContain('outputs.hook.crm.url')
+    expect(err.message).toContain('outputs["hook.crm"].url')
   })
 
   it('names the output whose plugin cannot be loaded', async () => {
     const err = await caught(createOutputs({ 'audit.file': output('./missing.ts') }, deps()))
     expect(err.code).toBe(ErrorCodes.PLUGIN_LOAD)
-    expect(err.message).toMatch(/^outputs\.audit\.file: /)
+    expect(err.message).toMatch(/^outputs\["audit\.file"\]: /)
   })
 
   it('reports a plugin that refuses its options in create() as a config error of that output', async () => {
     const err = await caught(createOutputs({ 'chat.x': output('./refuses.mjs') }, deps()))
     expect(err.code).toBe(ErrorCodes.CONFIG_INVALID)
     expect(err.kind).toBe('config')
-    expect(err.message).toBe('outputs.chat.x: channel must start with C')
+    expect(err.message).toBe('outputs["chat.x"]: channel must start with C')
   })
 })
 
@@ -240,11 +240,11 @@ describe('startOutputs', () => {
     }
     const err = await caught(startOutputs(outputs, config, silentLogger()))
     expect(err.code).toBe(ErrorCodes.OUTPUT_START)
-    expect(err.message).toContain('outputs.slack.a: token rejected by Slack')
-    expect(err.message).toContain('outputs.hook.b: no such channel')
+    expect(err.message).toContain('outputs["slack.a"]: token rejected by Slack')
+    expect(err.message).toContain('outputs["hook.b"]: no such channel')
     // A refused connection may pass on its own: it does not stop the boot.
     expect(err.message).not.toContain('hook.c')
-    expect(err.message).not.toContain('outputs.maybe')
+    expect(err.message).not.toContain('outputs["maybe')
     expect(err.kind).toBe('config')
   })
 

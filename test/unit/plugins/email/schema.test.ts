@@ -29,14 +29,17 @@ describe('email options', () => {
   })
 
   it('requires smtp.host, from and at least one recipient, and names unknown options', () => {
-    expect(problems({ ...base, to: [] })).toContain('outputs.email.x.to must NOT have fewer than 1 items')
-    expect(problems({ smtp: {}, to: ['a@example.com'] })).toContain('outputs.email.x.from is required')
-    expect(problems({ ...base, smtp: {} })).toContain('outputs.email.x.smtp.host is required')
+    // The same path style as the config loader's problems: output ids with a dot are bracketed.
+    expect(problems({ ...base, to: [] })).toContain(
+      'outputs["email.x"].to: must NOT have fewer than 1 items (got [])',
+    )
+    expect(problems({ smtp: {}, to: ['a@example.com'] })).toContain('outputs["email.x"].from: is required')
+    expect(problems({ ...base, smtp: {} })).toContain('outputs["email.x"].smtp.host: is required')
     expect(problems({ ...base, smtp: { host: 'h', password: 'x' } })).toContain(
-      'outputs.email.x.smtp.password is not an option of this output',
+      'outputs["email.x"].smtp.password: unknown option',
     )
     expect(problems({ ...base, smtp: { host: 'h', auth: { user: 'u' } } })).toContain(
-      'smtp.auth.pass is required',
+      'smtp.auth.pass: is required',
     )
   })
 
