@@ -20,6 +20,7 @@ import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js'
 import type { OutputPlugin } from './plugins/api.js'
 import { createOutputs, type OutputReadiness, startOutputs } from './plugins/registry.js'
 import { connectionLimiter } from './receiver/limit-connections.js'
+import { registerNotFound } from './receiver/not-found.js'
 import { createPendingCap } from './receiver/pending-cap.js'
 import { registerReceiver } from './receiver/receiver-plugin.js'
 import { openStore } from './store/index.js'
@@ -277,6 +278,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       now,
     },
   })
+  registerNotFound(server, config.server.path)
   const eventPaths = new Set([config.server.path, config.server.installPath])
   server.addHook('onResponse', (request, reply, done) => {
     if (eventPaths.has(request.routeOptions.url ?? '')) {

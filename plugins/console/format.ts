@@ -35,7 +35,11 @@ export function formatConversation(conversation: MirrorConversation, previousSeq
 export function formatText(action: ConsoleAction, msg: MirrorMessage, editMarker: string): string {
   const lines = [header(action, msg)]
   const text = msg.plainText === '' ? ['(no text)'] : msg.plainText.split('\n')
-  if (action === 'updated' && editMarker !== '') text[text.length - 1] += ` ${editMarker}`
+  if (action === 'updated' && editMarker !== '') {
+    // After a closing quote block the marker gets its own line: it marks the message, not the quote.
+    if (text[text.length - 1]?.startsWith('> ')) text.push(editMarker)
+    else text[text.length - 1] += ` ${editMarker}`
+  }
   for (const line of text) lines.push(indent + line)
   for (const file of msg.files) lines.push(`${indent}file: ${file.name} <${file.url}>`)
   if (msg.unverified)

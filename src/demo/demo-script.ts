@@ -33,10 +33,12 @@ export async function demoScript(deps: ScriptDeps): Promise<{ ok: boolean; summa
   let rejected = 0
   const send = async (label: string, body: object) => {
     posted++
+    // The heading first: what the bridge logs while handling the event (a refusal) comes under it.
+    out(`\n>>> ${label}`)
     const res = await post(body)
     if (res.status === 200) accepted++
     else rejected++
-    out(`\n>>> ${label}: HTTP ${res.status} ${JSON.stringify(res.body)}`)
+    out(`    answered HTTP ${res.status} ${JSON.stringify(res.body)}`)
     return res
   }
 

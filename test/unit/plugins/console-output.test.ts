@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { formatText } from '../../../plugins/console/format.js'
 import consolePlugin from '../../../plugins/console/index.js'
 import { silentLogger } from '../../../src/observability/logger.js'
 import type { OutputPlugin } from '../../../src/plugins/api.js'
@@ -130,5 +131,18 @@ describe('console output, conversations', () => {
     const out = captured(process.stdout)
     await create().send(makeMessage({ kind: 'added' }))
     expect(out()).not.toContain('══')
+  })
+})
+
+describe('console edit marker', () => {
+  it('goes on its own line after a closing quote block, on the last line otherwise', () => {
+    const quoted = formatText(
+      'updated',
+      makeMessage({ plainText: 'ships today\n> Ivan wrote:\n> when?' }),
+      '(edited)',
+    )
+    expect(quoted.trimEnd().split('\n').slice(-2)).toEqual(['   > when?', '   (edited)'])
+    const plain = formatText('updated', makeMessage({ plainText: 'ships today' }), '(edited)')
+    expect(plain.trimEnd().split('\n').at(-1)).toBe('   ships today (edited)')
   })
 })
