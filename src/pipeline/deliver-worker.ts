@@ -116,6 +116,10 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
         const delivered = { ...entry('delivered', outcome.action), ref: JSON.stringify(outcome.ref) }
         await store.complete(job, { mirror: record, log: delivered })
       } else {
+        log.debug(
+          { output: p.output, portal: p.portal, messageId: p.message.messageId, version: p.version },
+          `delivery skipped: ${outcome.detail}`,
+        )
         const effects: { log: DeliveryLogEntry; mirror?: MirrorRecord } = {
           log: entry('skipped', outcome.action, outcome.detail),
         }

@@ -247,8 +247,19 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       return ref
     })
     let results: ReadResult[]
+    const started = deps.now()
     try {
       results = await deps.bitrix.readMessages(portal, refs)
+      log.debug(
+        {
+          portal: portalId,
+          method: 'batch(im.dialog.messages.get)',
+          messageIds: refs.map((r) => r.messageId),
+          ms: deps.now() - started,
+          statuses: results.map((r) => r.status),
+        },
+        'read messages from Bitrix24',
+      )
     } catch (err) {
       if (needsReinstall(err)) return waitForReinstall(toRead, err)
       const retryable = !isBridgeError(err) || err.kind !== 'config'

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Logger } from 'pino'
 import type { App } from '../../src/app.js'
 import type { BridgeConfig } from '../../src/config/types.js'
 import { encodeForm } from '../../src/demo/event-bodies.js'
@@ -50,6 +51,8 @@ export interface BridgeOptions extends TestBridgeOptions {
   plugins?: ReadonlyMap<string, OutputPlugin>
   /** Open the store yourself (e.g. with a held fsync) instead of from the config. */
   openStore?: (dbPath: string) => Store
+  /** The bridge's logger (default: silent). */
+  logger?: Logger
 }
 
 /** A whole bridge (real config validation, real SQLite file, real HTTP on loopback) against a fake portal. */
@@ -83,6 +86,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     {
       ...(options.plugins ? { outputs: options.plugins } : {}),
       ...(options.openStore ? { store: options.openStore(dbPath) } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     },
     options.startWorkers ?? false,
   )
