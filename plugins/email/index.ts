@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { formatPath } from '../../src/config/problems.js'
 import { BridgeError, ErrorCodes } from '../../src/errors.js'
 import type { MirrorMessage } from '../../src/model.js'
 import { type ConversationContext, definePlugin, OutputError } from '../../src/plugins/api.js'
@@ -47,7 +48,7 @@ export default definePlugin<EmailOptions>({
     if (domain === undefined) {
       throw new BridgeError(
         ErrorCodes.CONFIG_INVALID,
-        `outputs.${context.id}.from has no domain to build Message-IDs from; set outputs.${context.id}.domain`,
+        `${formatPath(['outputs', context.id, 'from'])} has no domain to build Message-IDs from; set ${formatPath(['outputs', context.id, 'domain'])}`,
         { kind: 'config' },
       )
     }

@@ -4,6 +4,7 @@ import {
   WebAPIRateLimitedError,
   WebAPIRequestError,
 } from '@slack/web-api'
+import { formatPath } from '../../src/config/problems.js'
 import { errorMessage } from '../../src/errors.js'
 import { OutputError, type OutputErrorReason } from '../../src/plugins/api.js'
 
@@ -41,7 +42,7 @@ function platformError(err: WebAPIPlatformError, id: string, method: string): Ou
   if (tokenCodes.has(code)) {
     return error(
       'auth',
-      `Slack rejected the token for output ${id}: ${code} — create a bot token with chat:write and set outputs.${id}.token`,
+      `Slack rejected the token for output ${id}: ${code} — create a bot token with chat:write and set ${formatPath(['outputs', id, 'token'])}`,
     )
   }
   if (code === 'missing_scope') {
@@ -50,23 +51,29 @@ function platformError(err: WebAPIPlatformError, id: string, method: string): Ou
     const scope = typeof needed === 'string' ? needed : 'chat:write'
     return error(
       'auth',
-      `${said}: the token lacks the ${scope} scope — add it to the Slack app, reinstall it and update outputs.${id}.token`,
+      `${said}: the token lacks the ${scope} scope — add it to the Slack app, reinstall it and update ${formatPath(['outputs', id, 'token'])}`,
     )
   }
   if (code === 'channel_not_found') {
     return error(
       'invalid',
-      `${said}: set outputs.${id}.channel to the channel ID (C…, from the channel's details) and invite the bot to it`,
+      `${said}: set ${formatPath(['outputs', id, 'channel'])} to the channel ID (C…, from the channel's details) and invite the bot to it`,
     )
   }
   if (code === 'not_in_channel') {
     return error('invalid', `${said}: invite the bot to the channel (/invite @your-bot in Slack)`)
   }
   if (code === 'is_archived') {
-    return error('invalid', `${said}: the channel is archived; unarchive it or set outputs.${id}.channel`)
+    return error(
+      'invalid',
+      `${said}: the channel is archived; unarchive it or set ${formatPath(['outputs', id, 'channel'])}`,
+    )
   }
   if (code === 'msg_too_long') {
-    return error('invalid', `${said}: lower outputs.${id}.maxTextLength so messages are split`)
+    return error(
+      'invalid',
+      `${said}: lower ${formatPath(['outputs', id, 'maxTextLength'])} so messages are split`,
+    )
   }
   if (code === 'cant_delete_message') {
     return error('invalid', `${said}: a bot can only delete the messages it posted itself`)
@@ -95,7 +102,9 @@ export function mapSlackError(err: unknown, id: string, method: string): OutputE
     if (err.statusCode >= 500 || err.statusCode === 408) {
       return new OutputError('transient', `${said}; will retry`, { cause: err })
     }
-    return new OutputError('invalid', `${said}; check outputs.${id}.apiUrl`, { cause: err })
+    return new OutputError('invalid', `${said}; check ${formatPath(['outputs', id, 'apiUrl'])}`, {
+      cause: err,
+    })
   }
   if (err instanceof WebAPIRequestError) {
     const original = err.original

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { formatPath } from '../../src/config/problems.js'
 import type { OutputState } from '../../src/plugins/api.js'
 import type { ChatId } from './client.js'
 
@@ -32,7 +33,7 @@ export function createChatMoves(state: OutputState, output: string, logger: Logg
   const advise = (from: ChatId, to: number, what: string) =>
     logger.warn(
       { chatId: from, newChatId: to },
-      `Telegram group ${from} was upgraded to the supergroup ${to}; ${what}: set outputs.${output}.chatId to ${to} in the config`,
+      `Telegram group ${from} was upgraded to the supergroup ${to}; ${what}: set ${formatPath(['outputs', output, 'chatId'])} to ${to} in the config`,
     )
 
   const resolve = async (chatId: ChatId): Promise<ChatId> => {

@@ -1,4 +1,5 @@
 import { TelegramError } from 'telegraf'
+import { formatPath } from '../../src/config/problems.js'
 import { errorMessage } from '../../src/errors.js'
 import { OutputError } from '../../src/plugins/api.js'
 
@@ -37,9 +38,13 @@ export class ChatMigratedError extends OutputError {
   readonly to: number
 
   constructor(said: string, ctx: ErrorContext, to: number, cause: unknown) {
-    super('invalid', `${said}; the group became a supergroup: set outputs.${ctx.output}.chatId to ${to}`, {
-      cause,
-    })
+    super(
+      'invalid',
+      `${said}; the group became a supergroup: set ${formatPath(['outputs', ctx.output, 'chatId'])} to ${to}`,
+      {
+        cause,
+      },
+    )
     this.from = ctx.chatId
     this.to = to
   }
@@ -81,7 +86,7 @@ export function mapTelegramError(err: unknown, ctx: ErrorContext): OutputError |
   if (code === 401 || (code === 404 && ctx.op === 'start')) {
     return new OutputError(
       'auth',
-      `Telegram rejected the bot token for output ${ctx.output}; get a token from @BotFather and set outputs.${ctx.output}.token${code === 404 ? ' (or check apiRoot)' : ''}`,
+      `Telegram rejected the bot token for output ${ctx.output}; get a token from @BotFather and set ${formatPath(['outputs', ctx.output, 'token'])}${code === 404 ? ' (or check apiRoot)' : ''}`,
       { cause: err },
     )
   }
@@ -104,26 +109,30 @@ export function mapTelegramError(err: unknown, ctx: ErrorContext): OutputError |
   if (ctx.op === 'send' && threadGone.test(description)) {
     return new OutputError(
       'gone',
-      `${said}; the topic or the message replied to is gone (a new thread is opened for a Bitrix24 chat; check outputs.${ctx.output}.messageThreadId if it is set)`,
+      `${said}; the topic or the message replied to is gone (a new thread is opened for a Bitrix24 chat; check ${formatPath(['outputs', ctx.output, 'messageThreadId'])} if it is set)`,
       { cause: err },
     )
   }
   if (ctx.op === 'topic' && code === 400) {
     return new OutputError(
       'invalid',
-      `${said}; to keep one topic per chat, ${chat} must be a forum supergroup (Topics on) and the bot an admin with "Manage topics"; or set outputs.${ctx.output}.threads to replies`,
+      `${said}; to keep one topic per chat, ${chat} must be a forum supergroup (Topics on) and the bot an admin with "Manage topics"; or set ${formatPath(['outputs', ctx.output, 'threads'])} to replies`,
       { cause: err },
     )
   }
   if (noAccess.test(description) || code === 403) {
     return new OutputError(
       'invalid',
-      `${said}; the bot cannot post in ${chat}: add it to the chat (as an admin with "Post messages", "Edit messages of others" and "Delete messages" in channels) and check outputs.${ctx.output}.chatId`,
+      `${said}; the bot cannot post in ${chat}: add it to the chat (as an admin with "Post messages", "Edit messages of others" and "Delete messages" in channels) and check ${formatPath(['outputs', ctx.output, 'chatId'])}`,
       { cause: err },
     )
   }
   if (/thread not found|topic/i.test(description)) {
-    return new OutputError('invalid', `${said}; check outputs.${ctx.output}.messageThreadId`, { cause: err })
+    return new OutputError(
+      'invalid',
+      `${said}; check ${formatPath(['outputs', ctx.output, 'messageThreadId'])}`,
+      { cause: err },
+    )
   }
   if (/can't parse entities|message is too long|entities too long|entities_too_long/i.test(description)) {
     return new OutputError(

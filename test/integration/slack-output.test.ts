@@ -53,7 +53,7 @@ describe('slack output against a fake Slack Web API', () => {
     const err = await failure(create({ token: 'xoxb-revoked' }).start?.() ?? Promise.resolve())
     expect(err.reason).toBe('auth')
     expect(err.message).toBe(
-      'Slack rejected the token for output slack.support: invalid_auth — create a bot token with chat:write and set outputs.slack.support.token',
+      'Slack rejected the token for output slack.support: invalid_auth — create a bot token with chat:write and set outputs["slack.support"].token',
     )
   })
 

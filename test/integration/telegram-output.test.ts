@@ -58,7 +58,7 @@ describe('telegram output against a fake Bot API', () => {
     const err = await failure(create({ token: '123:wrong' }).start!())
     expect(err.reason).toBe('auth')
     expect(err.message).toBe(
-      'Telegram rejected the bot token for output telegram.support; get a token from @BotFather and set outputs.telegram.support.token',
+      'Telegram rejected the bot token for output telegram.support; get a token from @BotFather and set outputs["telegram.support"].token',
     )
   })
 
@@ -83,7 +83,7 @@ describe('telegram output against a fake Bot API', () => {
     const err = await failure(create({ messageThreadId: 42 }).send(added()))
     expect(err.reason).toBe('gone')
     expect(err.message).toContain('message thread not found')
-    expect(err.message).toContain('check outputs.telegram.support.messageThreadId')
+    expect(err.message).toContain('check outputs["telegram.support"].messageThreadId')
   })
 
   it('honours disablePreview: false and showAuthor: false', async () => {
@@ -144,7 +144,7 @@ describe('telegram output against a fake Bot API', () => {
     const err = await failure(create().send(added()))
     expect(err.reason).toBe('invalid')
     expect(err.message).toContain('add it to the chat')
-    expect(err.message).toContain('outputs.telegram.support.chatId')
+    expect(err.message).toContain('outputs["telegram.support"].chatId')
   })
 
   it('maps server errors and dropped connections to transient', async () => {
@@ -322,7 +322,7 @@ describe('telegram: a group upgraded to a supergroup', () => {
     const advice = lines().filter((l) => String(l.msg).includes('supergroup'))
     expect(advice).toHaveLength(1)
     expect(advice[0]).toMatchObject({ level: 40, chatId: GROUP, newChatId: SUPER })
-    expect(advice[0]!.msg).toContain(`set outputs.telegram.support.chatId to ${SUPER}`)
+    expect(advice[0]!.msg).toContain(`set outputs["telegram.support"].chatId to ${SUPER}`)
     await store.close()
 
     // After a restart the first send goes to the supergroup directly.

@@ -46,7 +46,7 @@ describe('email options', () => {
   it('asks for a Message-ID domain when from has none it can use', () => {
     const context = { id: 'email.x', logger: silentLogger(), fetch, policy: { editMarker: '(edited)' } }
     const options = validateOptions(emailPlugin, 'email.x', { ...base, from: 'bridge@localhost_' })
-    expect(() => emailPlugin.create(options, context)).toThrow('set outputs.email.x.domain')
+    expect(() => emailPlugin.create(options, context)).toThrow('set outputs["email.x"].domain')
     expect(() => emailPlugin.create({ ...options, domain: 'example.com' }, context)).not.toThrow()
   })
 })

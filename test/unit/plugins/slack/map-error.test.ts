@@ -34,7 +34,7 @@ describe('Slack errors as output errors', () => {
       const err = platform(code)
       expect(err.reason).toBe('auth')
       expect(err.message).toBe(
-        `Slack rejected the token for output slack.support: ${code} — create a bot token with chat:write and set outputs.slack.support.token`,
+        `Slack rejected the token for output slack.support: ${code} — create a bot token with chat:write and set outputs["slack.support"].token`,
       )
     },
   )

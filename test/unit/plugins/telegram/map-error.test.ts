@@ -64,7 +64,7 @@ describe('telegram error mapping', () => {
     })
     expect(mapTelegramError(err, ctx('send'))).toMatchObject({
       reason: 'invalid',
-      message: expect.stringContaining('set outputs.telegram.support.chatId to -1009'),
+      message: expect.stringContaining('set outputs["telegram.support"].chatId to -1009'),
     })
   })
 
@@ -72,7 +72,7 @@ describe('telegram error mapping', () => {
     expect(mapTelegramError(tg(401, 'Unauthorized'), ctx('start'))).toMatchObject({
       reason: 'auth',
       message:
-        'Telegram rejected the bot token for output telegram.support; get a token from @BotFather and set outputs.telegram.support.token',
+        'Telegram rejected the bot token for output telegram.support; get a token from @BotFather and set outputs["telegram.support"].token',
     })
   })
 
