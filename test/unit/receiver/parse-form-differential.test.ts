@@ -52,6 +52,11 @@ function outcome(parse: (body: string) => unknown, body: string): unknown {
   }
 }
 
+/** The most `[` segments any key of a body has (`a[b][c]=` → 2). */
+function bracketDepth(body: string): number {
+  return Math.max(0, ...body.split('&').map((pair) => (pair.split('=')[0]?.match(/%5B/gi) ?? []).length))
+}
+
 function expectSameAsQs(body: string): void {
   for (const p of parsers) expect(outcome(p.bridge, body), body).toEqual(outcome(p.qs, body))
 }
@@ -102,7 +107,8 @@ describe('the receiver form parser gives exactly what qs gives', () => {
     fc.assert(
       fc.property(phpBody, (body) => {
         expectSameAsQs(body)
-        expect(fast(body), body).toBeDefined()
+        // The generator can nest deeper than `depth`; such a body rightly leaves the fast path.
+        if (bracketDepth(body) <= 8) expect(fast(body), body).toBeDefined()
       }),
       { numRuns: 2000 },
     )
