@@ -173,7 +173,8 @@ beforeAll(async () => {
         server: { host: '127.0.0.1', port: ports[n] },
         storage: { driver: 'postgres', url: db.url, poolSize: 6 },
         bitrix: {
-          app: CLIENT,
+          // Refresh goes only to bitrix.app.oauthServer (issue 10 finding 4): the fake one here.
+          app: { ...CLIENT, oauthServer: oauth.url },
           allowedHosts: [portal.domain, oauth.host, 'oauth.bitrix.info'],
           rateLimit: LIMIT,
           timeoutMs: 10_000,
