@@ -293,6 +293,9 @@ describe('scenario 1: crashes', () => {
     expect(lost).toBe(0)
     expect(duplicates).toBe(0)
     expect(dead).toHaveLength(0)
-    expect([...sink.created.keys()].length).toBe(acked.size)
+    // Every created mirror is of a message that was posted. A few more than acknowledged may exist:
+    // an event the store committed just before a SIGKILL ate its 200 is mirrored too (not a duplicate).
+    for (const id of sink.created.keys()) expect(version.has(id)).toBe(true)
+    expect(sink.created.size).toBeGreaterThanOrEqual(acked.size)
   })
 })
