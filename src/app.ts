@@ -9,6 +9,7 @@ import { loadPortalRegistry, type PortalRegistry } from './bitrix/portal-registr
 import type { BitrixClient } from './bitrix/types.js'
 import { wireAppMode } from './bitrix/wire-app-mode.js'
 import type { BridgeConfig } from './config/types.js'
+import { withConnectTimeout } from './http/connect-timeout.js'
 import { createCachedCounts } from './observability/cached-counts.js'
 import { createEventMinutes } from './observability/event-minutes.js'
 import { registerPublicHealthRoutes } from './observability/health-routes.js'
@@ -92,13 +93,16 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
   // User tokens ride in job payloads: sealed like the stored tokens when a key is set.
   const box = createSecretBox(config.storage.encryptionKey)
   const app = config.bitrix.app
+  // Portals and the OAuth server: a host that drops SYNs fails after connectTimeoutMs, while an
+  // established connection still waits the request's own timeout (a batch: 60 s).
+  const bitrixHttp = withConnectTimeout(fetchImpl, config.bitrix.connectTimeoutMs)
   const tokens =
     app === undefined
       ? undefined
       : createOAuthTokens({
           registry: portals,
           app,
-          fetch: fetchImpl,
+          fetch: bitrixHttp.fetch,
           timeoutMs: config.bitrix.timeoutMs,
           maxReplyBytes: config.pipeline.maxReplyBytes,
           logger: logger.child({ component: 'oauth' }),
@@ -118,7 +122,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       batchTimeoutMs: config.bitrix.batchTimeoutMs,
       retries: config.bitrix.retries,
       maxReplyBytes: config.pipeline.maxReplyBytes,
-      fetch: fetchImpl,
+      fetch: bitrixHttp.fetch,
       logger: logger.child({ component: 'bitrix' }),
       hosts,
       onPortalMoved(portal, newDomain, newBase) {
@@ -236,7 +240,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
     portals,
     hosts,
     bitrix,
-    fetch: fetchImpl,
+    fetch: bitrixHttp.fetch,
     logger,
     receiverLogger,
     now,
@@ -321,6 +325,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       await pipeline.stop()
       await eventMinutes.stop()
       await Promise.allSettled([...outputs.values()].map((o) => o.stop?.()))
+      await bitrixHttp.close()
       await store.close()
     },
   }

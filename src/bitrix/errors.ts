@@ -1,4 +1,5 @@
 import { BridgeError, type ErrorCode, ErrorCodes } from '../errors.js'
+import type { ConnectTimeoutError } from '../http/connect-timeout.js'
 
 export interface BitrixErrorOptions {
   /** Bitrix24's own error string (`QUERY_LIMIT_EXCEEDED`), or `HTTP_<status>`, `TIMEOUT`, `NETWORK`. */
@@ -217,7 +218,6 @@ export function bitrixErrorFrom(
   return new BitrixError(mapping.code, message, options)
 }
 
-/** No answer within the timeout: retryable. */
 /** The bridge keeps a paused method (or portal) from being called before the pause ends. */
 export function bitrixPaused(portal: string, method: string, until: number, reason: string): BitrixError {
   const at = new Date(until).toISOString()
@@ -228,6 +228,7 @@ export function bitrixPaused(portal: string, method: string, until: number, reas
   )
 }
 
+/** No answer within the timeout: retryable. */
 export function bitrixTimeout(
   portal: string,
   method: string,
@@ -238,6 +239,24 @@ export function bitrixTimeout(
     ErrorCodes.BITRIX_TIMEOUT,
     `portal ${portal} did not answer ${method} within ${timeoutMs} ms; the bridge retries; raise bitrix.timeoutMs if the portal is slow`,
     { bitrixCode: 'TIMEOUT', retryable: true, cause },
+  )
+}
+
+/**
+ * No connection to the portal's host within `bitrix.connectTimeoutMs` (a dead host, a firewall
+ * dropping packets): nothing was sent, so retrying cannot run anything twice.
+ */
+export function bitrixConnectTimeout(
+  portal: string,
+  method: string,
+  cause: ConnectTimeoutError,
+): BitrixError {
+  const where =
+    cause.host.toLowerCase() === portal.toLowerCase() ? portal : `${cause.host} (portal ${portal})`
+  return new BitrixError(
+    ErrorCodes.BITRIX_CONNECT_TIMEOUT,
+    `could not connect to ${where} for ${method} within ${cause.timeoutMs} ms (bitrix.connectTimeoutMs); nothing was sent and the bridge retries; check that the host resolves and is reachable from this server (DNS, firewall, proxy), or raise bitrix.connectTimeoutMs if connecting is only slow`,
+    { bitrixCode: 'CONNECT_TIMEOUT', retryable: true, cause },
   )
 }
 

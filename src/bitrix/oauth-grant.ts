@@ -1,4 +1,5 @@
 import { errorMessage, isBridgeError } from '../errors.js'
+import { isConnectTimeout } from '../http/connect-timeout.js'
 import { readCappedText, replyTooLarge } from '../http/read-capped-reply.js'
 import { encodeForm } from './encode-form.js'
 
@@ -81,6 +82,14 @@ export async function exchangeRefreshToken(
     return { answered: true, status: response.status, reply }
   } catch (err) {
     if (isBridgeError(err)) return { answered: false, reason: err.message, retryable: false, cause: err }
+    if (isConnectTimeout(err)) {
+      return {
+        answered: false,
+        reason: `could not connect to the OAuth server ${err.host} within ${err.timeoutMs} ms (bitrix.connectTimeoutMs; nothing was sent); check that it is reachable from this server, or raise bitrix.connectTimeoutMs if connecting is only slow`,
+        retryable: true,
+        cause: err,
+      }
+    }
     return {
       answered: false,
       reason: `the OAuth server did not answer (${errorMessage(err)})`,

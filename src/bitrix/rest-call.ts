@@ -1,9 +1,11 @@
 import type { Logger } from 'pino'
+import { isConnectTimeout } from '../http/connect-timeout.js'
 import { defaultMaxReplyBytes } from '../http/read-capped-reply.js'
 import { encodeForm } from './encode-form.js'
 import {
   type BitrixError,
   bitrixBadReply,
+  bitrixConnectTimeout,
   bitrixErrorFrom,
   bitrixNetworkError,
   bitrixPaused,
@@ -17,6 +19,7 @@ import { readRestReply } from './read-rest-reply.js'
 import { maxRedirects, redirectStatuses, redirectTarget, refuseRedirect } from './redirect-target.js'
 
 export interface RestCallOptions {
+  /** Usually with a connect timeout (`withConnectTimeout`, bitrix.connectTimeoutMs) besides `timeoutMs`. */
   fetch: typeof fetch
   /** The portal's limiter: every HTTP request, redirects and retries included, takes a slot. */
   limiter: LeakyBucket
@@ -88,6 +91,7 @@ async function sendOnce(url: string, body: string, method: string, options: Rest
     return { raw }
   } catch (err) {
     if (isBitrixError(err)) throw err
+    if (isConnectTimeout(err)) throw bitrixConnectTimeout(options.portal, method, err)
     const name = err instanceof Error ? err.name : ''
     if (name === 'TimeoutError' || name === 'AbortError') {
       throw bitrixTimeout(options.portal, method, timeoutMs, err)

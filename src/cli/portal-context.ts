@@ -5,6 +5,7 @@ import { loadPortalRegistry, type PortalRegistry } from '../bitrix/portal-regist
 import type { BitrixClient, PortalRecord } from '../bitrix/types.js'
 import type { BridgeConfig } from '../config/types.js'
 import { BridgeError, ErrorCodes } from '../errors.js'
+import { withConnectTimeout } from '../http/connect-timeout.js'
 import { openStore } from '../store/index.js'
 import type { Store } from '../store/store.js'
 
@@ -26,7 +27,8 @@ export async function openPortalContext(
   config: BridgeConfig,
   deps: ContextDeps = {},
 ): Promise<PortalContext> {
-  const fetchImpl = deps.fetch ?? globalThis.fetch
+  const http = withConnectTimeout(deps.fetch ?? globalThis.fetch, config.bitrix.connectTimeoutMs)
+  const fetchImpl = http.fetch
   const store = openStore(config.storage, deps.cwd === undefined ? {} : { cwd: deps.cwd })
   try {
     const registry = await loadPortalRegistry(config.bitrix.portals, store)
@@ -54,8 +56,13 @@ export async function openPortalContext(
             },
           }),
     })
-    return { config, store, registry, client, close: () => store.close() }
+    const close = async () => {
+      await http.close()
+      await store.close()
+    }
+    return { config, store, registry, client, close }
   } catch (err) {
+    await http.close()
     await store.close()
     throw err
   }

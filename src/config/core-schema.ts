@@ -241,6 +241,11 @@ export const coreSchema: Schema<CoreSettings> = {
       default: DEFAULT_EVENTS,
     },
     timeoutMs: { doc: 'Timeout of one REST request, in ms.', format: integer(1), default: 10000 },
+    connectTimeoutMs: {
+      doc: 'Time allowed to open a connection to a portal or the OAuth server (DNS, TCP, TLS), in ms; a host that does not answer fails after this long, not after the request timeout.',
+      format: integer(1),
+      default: 5000,
+    },
     batchTimeoutMs: {
       doc: 'Timeout of one `batch` request (up to 50 reads), in ms; Bitrix24 cloud allows 60 s.',
       format: integer(1),

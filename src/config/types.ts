@@ -55,6 +55,8 @@ export interface BitrixConfig {
   timeoutMs: number
   /** Timeout of a `batch` request (default 60000). */
   batchTimeoutMs: number
+  /** Time to open a connection (DNS, TCP, TLS) to a portal or the OAuth server (default 5000). */
+  connectTimeoutMs: number
   /** Retries inside one REST call for 503/429/5xx/timeouts before the job is retried later. */
   retries: number
 }

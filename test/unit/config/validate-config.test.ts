@@ -61,6 +61,7 @@ describe('validateConfig', () => {
       events: ['ONOPENLINEMESSAGEUPDATE', 'ONOPENLINEMESSAGEADD', 'ONOPENLINEMESSAGEDELETE'],
       timeoutMs: 10000,
       batchTimeoutMs: 60000,
+      connectTimeoutMs: 5000,
       retries: 3,
     })
     expect(config.policy).toEqual({ missingOriginal: 'send-new', editMarker: '(edited)', deleted: 'strike' })
