@@ -118,6 +118,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
         ? {}
         : { rateBucket: (portalId: string) => shared.rateBucket(portalId, config.bitrix.rateLimit) }),
       batchSize: config.pipeline.batchSize,
+      files: config.bitrix.files,
       timeoutMs: config.bitrix.timeoutMs,
       batchTimeoutMs: config.bitrix.batchTimeoutMs,
       retries: config.bitrix.retries,

@@ -29,9 +29,21 @@ export interface NormalizedEvent {
   userToken?: string
 }
 
+/**
+ * A file attached to a message (`files[]` of `im.dialog.messages.get`). Bitrix24's own links open
+ * only for a logged-in Bitrix24 user; outputs say so (src/render/file-label.ts).
+ */
 export interface MirrorFile {
+  /** Bitrix24 Disk file id (`files[].id`, also in `params.FILE_ID`); 0 when unknown. */
+  id: number
+  /** As Bitrix24 sent it (untrusted: outputs clean and cap it through fileLabel). */
   name: string
+  /** Bytes, when Bitrix24 said (`files[].size`). */
+  size?: number
+  /** `urlShow`, else `urlDownload`: a portal page that needs a Bitrix24 login. '' while uploading. */
   url: string
+  /** `disk.file.getExternalLink` (bitrix.files: public-link): opens without a login. */
+  publicUrl?: string
 }
 
 export interface MirrorAuthor {

@@ -1,5 +1,7 @@
 import type { MirrorConversation, MirrorMessage } from '../../src/model.js'
 import { conversationHeader } from '../../src/plugins/conversation-header.js'
+import { fileFields } from '../../src/render/file-fields.js'
+import { fileLabel } from '../../src/render/file-label.js'
 
 /** What happened to the mirror: `send` creates it, `update` edits it, `delete` (or a deleted message) removes it. */
 export type ConsoleAction = 'created' | 'updated' | 'deleted'
@@ -41,7 +43,11 @@ export function formatText(action: ConsoleAction, msg: MirrorMessage, editMarker
     else text[text.length - 1] += ` ${editMarker}`
   }
   for (const line of text) lines.push(indent + line)
-  for (const file of msg.files) lines.push(`${indent}file: ${file.name} <${file.url}>`)
+  for (const file of msg.files) {
+    const label = fileLabel(file)
+    const link = label.href === undefined ? label.linkText : `${label.linkText}: <${label.href}>`
+    lines.push(`${indent}file: ${label.text} · ${link}`)
+  }
   if (msg.unverified)
     lines.push(`${indent}[unverified] text taken from the event; Bitrix24 could not be read back`)
   return `${lines.join('\n')}\n`
@@ -60,7 +66,7 @@ export function formatJson(action: ConsoleAction, msg: MirrorMessage, seq: numbe
     messageId: msg.messageId,
     author: msg.author,
     text: msg.plainText,
-    files: msg.files,
+    files: msg.files.map(fileFields),
     editedAt: msg.editedAt,
     unverified: msg.unverified === true ? true : undefined,
     conversation: msg.conversation,

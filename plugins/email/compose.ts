@@ -1,4 +1,5 @@
 import type { MirrorMessage } from '../../src/model.js'
+import { fileLabel } from '../../src/render/file-label.js'
 import { escapeHtml, escapeLines, formatHtml, isSafeUrl } from './format.js'
 
 /** `created` starts a thread; `edited` and `deleted` are follow-ups in it. */
@@ -67,14 +68,21 @@ function previous(text: string): Block {
   }
 }
 
+/** `report.pdf (1.2 MB) — open in Bitrix24 — login needed: <url>`; the name escaped in the HTML part. */
 function files(msg: MirrorMessage): Block {
-  const text = msg.files.map((f) => `- ${f.name}: ${f.url}`).join('\n')
-  const items = msg.files.map((f) =>
-    isSafeUrl(f.url)
-      ? `<li><a href="${escapeHtml(f.url.trim())}">${escapeHtml(f.name)}</a></li>`
-      : `<li>${escapeHtml(f.name)} (${escapeHtml(f.url)})</li>`,
-  )
-  return { text: `Files:\n${text}`, html: `<p>Files:</p><ul>${items.join('')}</ul>` }
+  const labels = msg.files.map(fileLabel)
+  const text = labels.map((l) => {
+    const href = l.href !== undefined && isSafeUrl(l.href) ? l.href : undefined
+    return `- ${l.text} · ${l.linkText}${href === undefined ? '' : `: ${href}`}`
+  })
+  const items = labels.map((l) => {
+    const link =
+      l.href !== undefined && isSafeUrl(l.href)
+        ? `<a href="${escapeHtml(l.href)}">${escapeHtml(l.linkText)}</a>`
+        : `<i>${escapeHtml(l.linkText)}</i>`
+    return `<li>${escapeHtml(l.text)} · ${link}</li>`
+  })
+  return { text: `Files:\n${text.join('\n')}`, html: `<p>Files:</p><ul>${items.join('')}</ul>` }
 }
 
 function footer(msg: MirrorMessage): Block {

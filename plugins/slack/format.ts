@@ -1,5 +1,6 @@
-import type { MirrorMessage } from '../../src/model.js'
+import type { MirrorFile, MirrorMessage } from '../../src/model.js'
 import type { BbNode } from '../../src/render/ast.js'
+import { fileLabel } from '../../src/render/file-label.js'
 import { dateToken, isSafeUrl, linkToken } from './escape.js'
 import { BOLD, ITALIC, type Line, layoutNodes, type Run } from './layout.js'
 import { renderLine } from './render-line.js'
@@ -63,15 +64,19 @@ export function layoutMessage(msg: MirrorMessage, settings: FormatSettings): Lin
       line(text('unverified: taken from the Bitrix24 event, the message could not be read back', ITALIC)),
     )
   }
-  for (const file of msg.files) {
-    const name = file.name === '' ? file.url : file.name
-    lines.push(
-      isSafeUrl(file.url)
-        ? line({ kind: 'token', text: linkToken(file.url, name), styles: 0, fallback: name })
-        : line(text(name)),
-    )
-  }
+  for (const file of msg.files) lines.push(fileLine(file))
   return lines
+}
+
+/** `📎 report.pdf (1.2 MB) · <url|open in Bitrix24 — login needed>`: the name is text, escaped. */
+function fileLine(file: MirrorFile): Line {
+  const label = fileLabel(file)
+  const runs: Run[] = [text('📎 '), text(label.text), text(' · ')]
+  if (label.href !== undefined && isSafeUrl(label.href)) {
+    const fallback = `${label.linkText}: ${label.href}`
+    runs.push({ kind: 'token', text: linkToken(label.href, label.linkText), styles: 0, fallback })
+  } else runs.push(text(label.linkText, ITALIC))
+  return line(...runs)
 }
 
 /** The mirror as one or more mrkdwn texts, each at most `limit` characters. */

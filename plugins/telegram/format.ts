@@ -1,5 +1,6 @@
 import type { MirrorMessage } from '../../src/model.js'
 import type { BbNode } from '../../src/render/ast.js'
+import { fileLabel } from '../../src/render/file-label.js'
 import {
   callText,
   formatTimestamp,
@@ -128,9 +129,13 @@ export function formatMessage(msg: MirrorMessage, settings: FormatSettings): Pie
     w.wrap({ name: 'i' }, () => w.text(editedByLine(msg)))
   }
   for (const file of msg.files) {
-    w.text(empty && file === msg.files[0] ? '📎 ' : '\n📎 ')
-    if (isLinkable(file.url)) w.wrap({ name: 'a', href: file.url }, () => w.text(file.name))
-    else w.text(`${file.name} (${file.url})`)
+    // `📎 report.pdf (1.2 MB) — open in Bitrix24 — login needed`: the name is text (escaped), the
+    // link's words say whether it needs a Bitrix24 login.
+    const label = fileLabel(file)
+    w.text(`${empty && file === msg.files[0] ? '' : '\n'}📎 ${label.text} · `)
+    const href = label.href
+    if (href !== undefined && isLinkable(href)) w.wrap({ name: 'a', href }, () => w.text(label.linkText))
+    else w.wrap({ name: 'i' }, () => w.text(label.linkText))
   }
   if (msg.unverified) {
     w.text('\n')

@@ -1,6 +1,7 @@
 import type { MirrorConversation, MirrorMessage } from '../../src/model.js'
 import type { ExternalRef } from '../../src/plugins/api.js'
 import { conversationHeader } from '../../src/plugins/conversation-header.js'
+import { type FileFields, fileFields } from '../../src/render/file-fields.js'
 import { formatHtml } from './format.js'
 
 export type WebhookAction = 'created' | 'updated' | 'deleted'
@@ -21,7 +22,8 @@ export interface WebhookPayload {
   /** Simple escaped HTML, only with `includeHtml: true`. */
   html?: string
   author?: { id: number; name: string }
-  files: { name: string; url: string }[]
+  /** `{id, name, size?, url, publicUrl?}`: `url` needs a Bitrix24 login, `publicUrl` does not (README). */
+  files: FileFields[]
   editedAt: string
   /** Present (true) when the text came from the event because Bitrix24 could not be read back. */
   unverified?: true
@@ -49,7 +51,7 @@ export function buildPayload(
     messageId: msg.messageId,
     text: msg.plainText,
     bbcode: msg.bbcode,
-    files: msg.files,
+    files: msg.files.map(fileFields),
     editedAt: msg.editedAt,
     ref: ref ?? null,
   }

@@ -14,6 +14,7 @@ import {
 import { createOAuthCall } from './oauth-call.js'
 import type { OAuthTokens } from './oauth-tokens.js'
 import { createOperatingLimits, type MethodLimitState, type OperatingLimits } from './operating-limits.js'
+import { createPublicLinkNotices } from './public-links.js'
 import { readMessages } from './read-messages.js'
 import { readWithTokens } from './read-with-tokens.js'
 import { type RestCallOptions, restCall } from './rest-call.js'
@@ -59,6 +60,11 @@ export interface BitrixClientOptions {
   /** The portal answered from a new domain (renamed, and allowed by `hosts`): store it, keyed by member_id. */
   onPortalMoved?: (portal: PortalRecord, newDomain: string, newBase: string) => void
   oauth?: OAuthClientOptions
+  /**
+   * `bitrix.files`: `link` (default) mirrors each file with its Bitrix24 link, which needs a login;
+   * `public-link` also reads a public link per file (`disk.file.getExternalLink`, scope `disk`).
+   */
+  files?: 'link' | 'public-link'
 }
 
 /** Bitrix24's cloud ends a request after 60 s; a batch may legitimately take that long. */
@@ -84,6 +90,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
   const logger = options.logger?.child({ component: 'bitrix' })
   const limiters = new Map<string, LeakyBucket>()
   const operating = new Map<string, { domain: string; limits: OperatingLimits }>()
+  const linkNotices = options.files === 'public-link' ? createPublicLinkNotices(logger) : undefined
 
   function operatingFor(portal: PortalRecord): OperatingLimits {
     let entry = operating.get(portal.id)
@@ -174,6 +181,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
           portal: portal.domain,
           ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
           now: () => clock.now(),
+          ...(linkNotices === undefined ? {} : { publicLinks: linkNotices(portal.domain) }),
           batch: (commands) =>
             runBatch(batchCall, commands, portal.domain, (method) => {
               return operatingFor(portal).pausedUntil([method], clock.now())?.until

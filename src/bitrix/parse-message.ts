@@ -27,13 +27,28 @@ function isDeletedFlag(params: Json): boolean {
   return flag === 'Y' || flag === true
 }
 
+/** A byte count as Bitrix24 sends it (`size`, an int; 0 while uploading): undefined when not a size. */
+function sizeOf(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined
+}
+
+/**
+ * `files[]` (a list, or a map keyed by id in line history): `{id, name, size, type, urlShow,
+ * urlDownload, status…}`. The URLs open only for a logged-in Bitrix24 user and are '' while the
+ * file is uploading (status `upload`). Only the message's own files (`params.FILE_ID`) are kept.
+ */
 function filesOf(params: Json, files: unknown): MirrorFile[] {
   const wanted = Array.isArray(params.FILE_ID) ? new Set(params.FILE_ID.map(num)) : undefined
   const out: MirrorFile[] = []
   for (const file of entries(files)) {
-    if (wanted !== undefined && !wanted.has(num(file.id))) continue
+    const id = num(file.id)
+    if (wanted !== undefined && !wanted.has(id)) continue
     const url = str(file.urlShow) || str(file.urlDownload)
-    out.push({ name: str(file.name) || `file ${num(file.id)}`, url })
+    const entry: MirrorFile = { id, name: str(file.name) || `file ${id}`, url }
+    const size = sizeOf(file.size)
+    if (size !== undefined) entry.size = size
+    out.push(entry)
   }
   return out
 }

@@ -4,6 +4,7 @@ import { type BatchCommand, type BatchItem, maxBatchCommands } from './batch.js'
 import { BitrixError } from './errors.js'
 import { chatFromDialogReply } from './parse-chat.js'
 import { messageFromDialogReply, messageFromHistoryReply, type NotRead } from './parse-message.js'
+import { type PublicLinkFailure, readPublicLinks, withPublicLinks } from './public-links.js'
 import type { BitrixChat, BitrixMessage, MessageRef, ReadResult, ReadSource } from './types.js'
 
 export interface ReadMessagesDeps {
@@ -14,6 +15,11 @@ export interface ReadMessagesDeps {
   /** Commands per batch request (`pipeline.batchSize`); at most 50, the Bitrix24 limit. */
   batchSize?: number
   now(): number
+  /**
+   * `bitrix.files: public-link`: also read a public link for each file of the messages read
+   * (`disk.file.getExternalLink`, one batch after the read); a failure only reaches this callback.
+   */
+  publicLinks?: (failure: PublicLinkFailure) => void
 }
 
 const cannotSee = new Set(['ACCESS_ERROR', 'ACCESS_DENIED', 'authorization_error'])
@@ -206,8 +212,20 @@ export async function readMessages(
     outcomes.set(key, outcome)
   }
 
+  // Public links for the files of what was read (never the event text's: it has no files).
+  const onLinkFailure = deps.publicLinks
+  const read = [...outcomes.values()].flatMap((o) => (!isUnseen(o) && o.status === 'ok' ? [o.message] : []))
+  const links =
+    onLinkFailure === undefined
+      ? new Map<number, string>()
+      : await readPublicLinks(read, (commands) => runAll(commands, deps), onLinkFailure)
+
   const final = (outcome: Outcome): ReadResult => {
-    if (!isUnseen(outcome)) return outcome
+    if (!isUnseen(outcome)) {
+      return outcome.status === 'ok'
+        ? { ...outcome, message: withPublicLinks(outcome.message, links) }
+        : outcome
+    }
     if (outcome.denied !== undefined) {
       return { status: 'error', error: noReadAccess(outcome.ref, deps.portal, outcome.denied) }
     }

@@ -213,6 +213,11 @@ export const coreSchema: Schema<CoreSettings> = {
       format: oneOf(['keep', 'purge']),
       default: 'keep',
     },
+    files: {
+      doc: 'How files are linked: link (the Bitrix24 page, which needs a Bitrix24 login) or public-link (also a public link from disk.file.getExternalLink; needs the disk scope; anyone with the link can open the file).',
+      format: oneOf(['link', 'public-link']),
+      default: 'link',
+    },
     portals: {
       doc: 'Portals served: [{domain, memberId?, applicationToken, webhookUrl?}].',
       format: list,

@@ -45,6 +45,11 @@ export interface BitrixConfig {
   offlinePollSeconds: number
   /** What ONAPPUNINSTALL does to the portal's mirror map: keep it (default) or purge it. */
   onUninstall: 'keep' | 'purge'
+  /**
+   * `link`: files are mirrored with their Bitrix24 link (needs a Bitrix24 login); `public-link`:
+   * also with a public link (`disk.file.getExternalLink`, scope `disk`), the login link when refused.
+   */
+  files: 'link' | 'public-link'
   portals: PortalConfig[]
   rateLimit: RateLimitConfig
   /** Connectors to handle; empty = all. */

@@ -41,8 +41,17 @@ describe('readMessages against a fake portal', () => {
     expect(read.unverified).toBe(false)
     expect(read.message).toMatchObject({ id: 2057, chatId: 1024, authorName: 'Anna Petrova' })
     expect(read.message.text).toBe('Ships [i]tomorrow[/i]')
-    expect(read.message.files).toEqual([{ name: 'invoice.pdf', url: `${fake.url}/disk/showFile/331/` }])
+    expect(read.message.files).toEqual([
+      {
+        id: 331,
+        name: 'invoice.pdf',
+        size: 1024,
+        url: `${fake.url}/bitrix/services/main/ajax.php?action=disk.api.file.download&SITE_ID=s1&humanRE=1&fileId=331&fileName=invoice.pdf`,
+      },
+    ])
+    // bitrix.files: link (the default) asks for no public link.
     expect(fake.requests.map((r) => r.method)).toEqual(['batch'])
+    expect(fake.publicLinks.size).toBe(0)
   })
 
   it('says deleted for a soft-deleted message (IS_DELETED), the way the chat deletes', async () => {

@@ -1,4 +1,5 @@
 import qs from 'qs'
+import { fileJson } from './fake-portal-files.js'
 
 // The REST methods a fake Bitrix24 portal answers, over an in-memory table. No vitest imports:
 // the demo and the benchmarks load this through tsx.
@@ -6,6 +7,10 @@ import qs from 'qs'
 export interface FakeFile {
   id: number
   name: string
+  /** Bytes (default 1024). */
+  size?: number
+  /** Still uploading: Bitrix24 sends empty URLs, size 0 and status `upload`. */
+  uploading?: boolean
 }
 
 export interface FakeMessage {
@@ -45,6 +50,11 @@ export interface FakePortalState {
   builtin: Map<string, FakeMethod>
   /** Base for file URLs. */
   origin: string
+  /**
+   * Scopes of the webhook or app (undefined: every scope). A method of a scope not listed answers
+   * 403 `insufficient_scope`, alone or inside a batch.
+   */
+  scopes?: Set<string>
   /** Charges each method call against its operating-time budget (429 when over it). */
   charge?: (method: string) => void
   /** The `time` block of one method's reply (`result_time` entries of a batch). */
@@ -79,19 +89,6 @@ function messagesOf(state: FakePortalState, chatId: number): FakeMessage[] {
 }
 
 const sessionOf = (m: FakeMessage) => m.sessionId ?? m.chatId * 10
-
-function fileJson(state: FakePortalState, message: FakeMessage, file: FakeFile) {
-  const { origin } = state
-  return {
-    id: file.id,
-    chatId: message.chatId,
-    name: file.name,
-    type: 'file',
-    authorId: message.authorId,
-    urlShow: `${origin}/disk/showFile/${file.id}/`,
-    urlDownload: `${origin}/disk/downloadFile/${file.id}/`,
-  }
-}
 
 function messageJson(message: FakeMessage) {
   const params = { ...message.params }
@@ -169,7 +166,21 @@ function sessionHistoryGet(state: FakePortalState, params: Record<string, unknow
   return { chatId, sessionId, message, users, files }
 }
 
+// The scope each method family needs (REST docs, each method's "Scope:" line).
+const scopedFamilies = new Set(['im', 'imopenlines', 'disk', 'imbot', 'crm', 'user'])
+
+function checkScope(state: FakePortalState, method: string): void {
+  const family = method.split('.')[0] ?? ''
+  if (state.scopes === undefined || !scopedFamilies.has(family) || state.scopes.has(family)) return
+  throw new FakeRestError(
+    403,
+    'insufficient_scope',
+    'The request requires higher privileges than provided by the webhook token',
+  )
+}
+
 export function runMethod(state: FakePortalState, method: string, params: Record<string, unknown>): unknown {
+  checkScope(state, method)
   state.charge?.(method)
   const custom = state.custom.get(method) ?? state.builtin.get(method)
   if (custom !== undefined) return custom(params)

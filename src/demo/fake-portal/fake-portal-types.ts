@@ -61,6 +61,13 @@ export interface FakePortal {
   /** The webhook user is a member of every chat unless set otherwise. */
   setMember(chatId: number, member: boolean): void
   setHistoryAccess(allowed: boolean): void
+  /**
+   * The webhook's or app's scopes (`im`, `imopenlines`, `disk`…); undefined: all. A method outside
+   * them answers 403 `insufficient_scope` (inside a batch: that command's `result_error`).
+   */
+  setScopes(scopes: readonly string[] | undefined): void
+  /** Files made public through `disk.file.getExternalLink`: file id → link. */
+  publicLinks: ReadonlyMap<number, string>
   setRateLimit(limit: { burst: number; perSecond: number } | undefined): void
   /** Answer the next `n` requests with this failure. */
   failNext(n: number, failure: FakeFailure): void

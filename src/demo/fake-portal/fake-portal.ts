@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import qs from 'qs'
 import { createFakeBucket, type FakeBucket } from './fake-portal-bucket.js'
 import { chatMethods, type FakeChat } from './fake-portal-chats.js'
+import { diskMethods } from './fake-portal-disk.js'
 import { addOfflineEvent, createEventState, eventMethods } from './fake-portal-events.js'
 import {
   type FakeFile,
@@ -87,7 +88,12 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
   }
   const events = createEventState()
   const chats = new Map<number, FakeChat>()
-  state.builtin = new Map([...eventMethods(events), ...chatMethods(chats, state)])
+  const publicLinks = new Map<number, string>()
+  state.builtin = new Map([
+    ...eventMethods(events),
+    ...chatMethods(chats, state),
+    ...diskMethods(state, publicLinks),
+  ])
   const operating = createFakeOperating(options.operatingLimit)
   state.charge = (method) => operating.charge(method)
   state.timeOf = (method, startedAt) => operating.time(method, startedAt)
@@ -228,6 +234,11 @@ export async function startFakePortal(options: FakePortalOptions = {}): Promise<
     setHistoryAccess(allowed) {
       state.historyAccess = allowed
     },
+    setScopes(scopes) {
+      if (scopes === undefined) delete state.scopes
+      else state.scopes = new Set(scopes)
+    },
+    publicLinks,
     setRateLimit(limit) {
       bucket = limit && createFakeBucket(limit)
     },

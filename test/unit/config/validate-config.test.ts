@@ -55,6 +55,7 @@ describe('validateConfig', () => {
       delivery: 'online',
       offlinePollSeconds: 60,
       onUninstall: 'keep',
+      files: 'link',
       portals: [],
       rateLimit: { burst: 50, perSecond: 2 },
       connectors: [],
@@ -233,6 +234,14 @@ describe('validateConfig', () => {
     ])
     expect(await problemsOf({ ...minimal, server: 8080 })).toEqual([
       { path: 'server', message: 'must be a mapping, got a number' },
+    ])
+  })
+
+  it('takes bitrix.files link or public-link, and names the allowed values otherwise', async () => {
+    const config = await validate({ ...minimal, bitrix: { files: 'public-link' } })
+    expect(config.bitrix.files).toBe('public-link')
+    expect(await problemsOf({ ...minimal, bitrix: { files: 'public' } })).toEqual([
+      { path: 'bitrix.files', message: 'must be one of: link, public-link (got "public")' },
     ])
   })
 

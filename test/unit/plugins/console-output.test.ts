@@ -58,9 +58,14 @@ describe('console output, text format', () => {
     const out = captured(process.stdout)
     await create().update(
       { seq: 3 },
-      makeMessage({ unverified: true, files: [{ name: 'scan.pdf', url: 'https://files.example/scan.pdf' }] }),
+      makeMessage({
+        unverified: true,
+        files: [{ id: 1, name: 'scan.pdf', size: 2048, url: 'https://files.example/scan.pdf' }],
+      }),
     )
-    expect(out()).toContain('   file: scan.pdf <https://files.example/scan.pdf>\n')
+    expect(out()).toContain(
+      '   file: scan.pdf (2 KB) · open in Bitrix24 — login needed: <https://files.example/scan.pdf>\n',
+    )
     expect(out()).toContain('[unverified]')
   })
 

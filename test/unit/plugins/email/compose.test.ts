@@ -69,7 +69,7 @@ describe('email body', () => {
       plainText: '',
       ast: [],
       previousText: 'Price < 100',
-      files: [{ name: 'a.pdf', url: 'https://f.test/a.pdf' }],
+      files: [{ id: 1, name: 'a.pdf', url: 'https://f.test/a.pdf' }],
     })
     const { text, html } = composeBody('deleted', msg, defaults)
     expect(text).toContain('This message was deleted.\n\nwas:\n  Price < 100\n')
@@ -89,19 +89,24 @@ describe('email body', () => {
     expect(text).toContain('This message was deleted.')
   })
 
-  it('lists files as links and only links safe URLs', () => {
+  it('lists files with name and size, links that say a Bitrix24 login is needed, and only safe URLs', () => {
     const msg = makeMessage({
       files: [
-        { name: 'scan <1>.pdf', url: 'https://f.test/scan.pdf?x=1&y=2' },
-        { name: 'odd', url: 'javascript:alert(1)' },
+        { id: 1, name: 'scan <1>.pdf', size: 1_258_291, url: 'https://f.test/scan.pdf?x=1&y=2' },
+        { id: 2, name: 'odd', url: 'javascript:alert(1)' },
+        { id: 3, name: 'open.pdf', url: 'https://f.test/o', publicUrl: 'https://f.test/~4Pie9' },
       ],
     })
     const { text, html } = composeBody('created', msg, defaults)
     expect(text).toContain(
-      'Files:\n- scan <1>.pdf: https://f.test/scan.pdf?x=1&y=2\n- odd: javascript:alert(1)',
+      'Files:\n- scan <1>.pdf (1.2 MB) · open in Bitrix24 — login needed: https://f.test/scan.pdf?x=1&y=2\n- odd · no link (Bitrix24 sent no web address)\n- open.pdf · open — public link, no login: https://f.test/~4Pie9',
     )
-    expect(html).toContain('<li><a href="https://f.test/scan.pdf?x=1&amp;y=2">scan &lt;1&gt;.pdf</a></li>')
-    expect(html).toContain('<li>odd (javascript:alert(1))</li>')
+    expect(html).toContain(
+      '<li>scan &lt;1&gt;.pdf (1.2 MB) · <a href="https://f.test/scan.pdf?x=1&amp;y=2">open in Bitrix24 — login needed</a></li>',
+    )
+    expect(html).toContain('<li>odd · <i>no link (Bitrix24 sent no web address)</i></li>')
+    expect(html).not.toContain('javascript:')
+    expect(html).toContain('<a href="https://f.test/~4Pie9">open — public link, no login</a>')
     expect(checkHtml(html)).toEqual([])
   })
 

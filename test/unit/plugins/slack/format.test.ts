@@ -111,14 +111,16 @@ describe('slack message layout', () => {
       kind: 'added',
       unverified: true,
       files: [
-        { name: 'scan <1>.pdf', url: 'https://files.test/scan.pdf?x=1&y=2' },
-        { name: 'local', url: 'file:///etc/passwd' },
+        { id: 1, name: 'scan <1> *new*.pdf', size: 48_213, url: 'https://files.test/scan.pdf?x=1&y=2' },
+        { id: 2, name: 'local', url: 'file:///etc/passwd' },
+        { id: 3, name: 'open.pdf', url: 'https://files.test/o', publicUrl: 'https://files.test/~4Pie9' },
       ],
     })
-    expect(text.split('\n').slice(-3)).toEqual([
+    expect(text.split('\n').slice(-4)).toEqual([
       '_unverified: taken from the Bitrix24 event, the message could not be read back_',
-      '<https://files.test/scan.pdf?x=1&y=2|scan &lt;1&gt;.pdf>',
-      'local',
+      '📎 scan &lt;1&gt; \u2060*\u2060new\u2060*\u2060.pdf (47.1 KB) · <https://files.test/scan.pdf?x=1&y=2|open in Bitrix24 — login needed>',
+      '📎 local · _no link (Bitrix24 sent no web address)_',
+      '📎 open.pdf · <https://files.test/~4Pie9|open — public link, no login>',
     ])
     expect(mrkdwnProblems(text)).toEqual([])
   })

@@ -92,21 +92,33 @@ describe('telegram HTML format', () => {
     )
   })
 
-  it('adds files as links and a note for unverified text', () => {
+  it('adds files with name, size and a link that says it needs a Bitrix24 login, and a note for unverified text', () => {
     const out = html([text('See')], {
-      files: [{ name: 'a&b.pdf', url: 'https://portal.test/f?id=1&x=2' }],
+      files: [{ id: 1, name: '<b>a&b</b>.pdf', size: 48_213, url: 'https://portal.test/f?id=1&x=2' }],
       unverified: true,
     })
     expect(out).toBe(
-      'See\n📎 <a href="https://portal.test/f?id=1&amp;x=2">a&amp;b.pdf</a>\n<i>⚠ unverified: Bitrix24 could not be read back; text taken from the event</i>',
+      'See\n📎 &lt;b&gt;a&amp;b&lt;/b&gt;.pdf (47.1 KB) · <a href="https://portal.test/f?id=1&amp;x=2">open in Bitrix24 — login needed</a>\n<i>⚠ unverified: Bitrix24 could not be read back; text taken from the event</i>',
+    )
+  })
+
+  it('links the public link without the login warning, and no link while uploading', () => {
+    const out = html([text('See')], {
+      files: [
+        { id: 1, name: 'a.pdf', url: 'https://portal.test/f', publicUrl: 'https://portal.test/~4Pie9' },
+        { id: 2, name: 'b.tiff', url: '' },
+      ],
+    })
+    expect(out).toBe(
+      'See\n📎 a.pdf · <a href="https://portal.test/~4Pie9">open — public link, no login</a>\n📎 b.tiff · <i>no link yet (still uploading in Bitrix24)</i>',
     )
   })
 
   it('never sends an empty message', () => {
     expect(html([{ type: 'attach', id: '1' }, text(' ')])).toBe('[attachment] ')
     expect(html([text('  ')])).toBe('<i>(no text)</i>')
-    expect(html([], { files: [{ name: 'scan.png', url: 'https://portal.test/s' }] })).toBe(
-      '📎 <a href="https://portal.test/s">scan.png</a>',
+    expect(html([], { files: [{ id: 5, name: 'scan.png', url: 'https://portal.test/s' }] })).toBe(
+      '📎 scan.png · <a href="https://portal.test/s">open in Bitrix24 — login needed</a>',
     )
   })
 })
