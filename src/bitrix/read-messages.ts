@@ -134,7 +134,7 @@ function fromEventText(ref: MessageRef, text: string, now: number): ReadResult {
 /**
  * Reads messages back: `im.dialog.messages.get` for all (batched by 50), line history for the ones
  * the reader may not see, then the event text (unverified), then line history by SESSION_ID when
- * the ref knows its session. What stays unseen is `unreadable` with the reason (never `deleted`:
+ * the ref knows its session (from the stored chat, or the chat read in the same batch). What stays unseen is `unreadable` with the reason (never `deleted`:
  * only IS_DELETED says that), or the access error when no read was allowed at all.
  * Results follow `refs` order. A ref with `withChat` also gets its chat's details
  * (`imopenlines.dialog.get`, read in the same batch request); a chat that cannot be read just
@@ -173,6 +173,13 @@ export async function readMessages(
     const item = primary.get(`d${chatId}`)
     const chat = item?.ok === true ? chatFromDialogReply(item.result, chatId) : undefined
     if (chat !== undefined) chats.set(chatId, chat)
+  }
+
+  // The chat read in this batch names its current session (the sixth field of entity_data_1):
+  // a ref that knows none takes it, so the history reads below can ask by SESSION_ID.
+  for (const [key, ref] of unique) {
+    const session = ref.sessionId ?? chats.get(ref.chatId)?.sessionId
+    if (ref.sessionId === undefined && session !== undefined) unique.set(key, { ...ref, sessionId: session })
   }
 
   const outcomes = new Map<string, Outcome>()

@@ -238,6 +238,10 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
     const asked = new Set<number>()
     const refs = toRead.map(({ payload: { event } }): MessageRef => {
       const ref: MessageRef = { chatId: event.chatId, messageId: event.messageId }
+      // The chat's session as last read (entity_data_1 or a message's IMOL_SID): a message the
+      // reader cannot see is looked up in that session's history.
+      const session = chats.get(event.chatId)?.sessionId
+      if (session !== undefined) ref.sessionId = session
       if (chats.get(event.chatId) === undefined && !asked.has(event.chatId)) {
         ref.withChat = true
         asked.add(event.chatId)
