@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { type BitrixError, isBitrixError } from '../bitrix/errors.js'
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
-import type { BitrixClient, MessageRef, ReadResult } from '../bitrix/types.js'
+import type { BitrixClient, ReadResult } from '../bitrix/types.js'
 import type { PipelineConfig, RouteConfig } from '../config/types.js'
 import { codedMessage, ErrorCodes, errorMessage, isBridgeError } from '../errors.js'
 import type { MirrorMessage } from '../model.js'
@@ -9,6 +9,7 @@ import { routeMessage } from '../router/route-message.js'
 import type { Job, JobInput, Store } from '../store/store.js'
 import { buildDeletedMessage, buildMirrorMessage } from './build-mirror-message.js'
 import { type DeliverPayload, deliverJob, type FetchPayload } from './jobs.js'
+import { planReads } from './plan-reads.js'
 import { type ChatTable, createConversationResolver } from './resolve-conversations.js'
 import { nextStep } from './retry-policy.js'
 
@@ -123,6 +124,17 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
     await store.retry(job, { runAt: until, error: detail, countAttempt: false })
   }
 
+  /**
+   * Jobs that would only have filled a last, partial batch go back unread: due at their own run
+   * time, so they keep their place in the queue, and without spending an attempt.
+   */
+  async function handBack(portalId: string, jobs: Job<FetchPayload>[]): Promise<void> {
+    log.debug({ portal: portalId, jobs: jobs.length }, 'handed back to fill whole batches next claim')
+    for (const job of jobs) {
+      await store.retry(job, { runAt: job.runAt, error: job.lastError ?? '', countAttempt: false })
+    }
+  }
+
   const needsReinstall = (err: unknown) =>
     isBridgeError(err) && err.code === ErrorCodes.BITRIX_NEEDS_REINSTALL
 
@@ -216,7 +228,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
     })
   }
 
-  async function handlePortal(portalId: string, jobs: Job<FetchPayload>[]): Promise<void> {
+  async function handlePortal(portalId: string, jobs: Job<FetchPayload>[], full: boolean): Promise<void> {
     const portal = deps.portals.get(portalId)
     if (!portal) {
       for (const job of jobs) await fail(job, new Error(`portal ${portalId} is no longer configured`), false)
@@ -235,21 +247,9 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       } else toRead.push(job)
     }
     if (toRead.length === 0) return
-    const asked = new Set<number>()
-    const refs = toRead.map(({ payload: { event } }): MessageRef => {
-      const ref: MessageRef = { chatId: event.chatId, messageId: event.messageId }
-      // The chat's session as last read (entity_data_1 or a message's IMOL_SID): a message the
-      // reader cannot see is looked up in that session's history.
-      const session = chats.get(event.chatId)?.sessionId
-      if (session !== undefined) ref.sessionId = session
-      if (chats.get(event.chatId) === undefined && !asked.has(event.chatId)) {
-        ref.withChat = true
-        asked.add(event.chatId)
-      }
-      if (event.textHint !== undefined) ref.textHint = event.textHint
-      if (event.userToken !== undefined) ref.userToken = event.userToken
-      return ref
-    })
+    const plan = planReads(toRead, chats, { batchSize: config.batchSize, packFull: full })
+    if (plan.handBack.length > 0) await handBack(portalId, plan.handBack)
+    const { read, refs } = plan
     let results: ReadResult[]
     const started = deps.now()
     try {
@@ -265,22 +265,22 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
         'read messages from Bitrix24',
       )
     } catch (err) {
-      if (needsReinstall(err)) return waitForReinstall(toRead, err)
+      if (needsReinstall(err)) return waitForReinstall(read, err)
       const retryable = !isBridgeError(err) || err.kind !== 'config'
-      for (const job of toRead) await fail(job, err, retryable)
+      for (const job of read) await fail(job, err, retryable)
       return
     }
     await conversations.afterRead(portal, chats, results)
-    const waiting = toRead.filter((_job, i) => {
+    const waiting = read.filter((_job, i) => {
       const result = results[i]
       return result?.status === 'error' && needsReinstall(result.error)
     })
     if (waiting.length > 0) {
-      const result = results[toRead.indexOf(waiting[0] as Job<FetchPayload>)]
+      const result = results[read.indexOf(waiting[0] as Job<FetchPayload>)]
       await waitForReinstall(waiting, result?.status === 'error' ? result.error : undefined)
     }
     await Promise.all(
-      toRead.map((job, i) => {
+      read.map((job, i) => {
         const result = results[i]
         if (waiting.includes(job)) return undefined
         return result
@@ -290,8 +290,8 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
     )
   }
 
-  function launch(portalId: string, jobs: Job<FetchPayload>[]): void {
-    const task = handlePortal(portalId, jobs)
+  function launch(portalId: string, jobs: Job<FetchPayload>[], full: boolean): void {
+    const task = handlePortal(portalId, jobs, full)
       .catch((err) =>
         log.error(
           { err: errorMessage(err), portal: portalId },
@@ -308,8 +308,9 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
 
   return {
     async tick() {
+      const limit = config.batchSize * 4
       const jobs = (await store.claim('fetch', {
-        limit: config.batchSize * 4,
+        limit,
         leaseMs: config.leaseSeconds * 1000,
         excludeGroups: [...reading.keys()],
       })) as Job<FetchPayload>[]
@@ -320,7 +321,8 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
         list.push(job)
         byPortal.set(job.payload.portal, list)
       }
-      for (const [portal, list] of byPortal) launch(portal, list)
+      // A full claim means more jobs wait: each portal's read then sends whole batches only.
+      for (const [portal, list] of byPortal) launch(portal, list, jobs.length >= limit)
       return jobs.length
     },
     async idle() {
