@@ -54,8 +54,12 @@ export async function startBenchBridge(options: BenchBridgeOptions): Promise<Ben
       ...options.bitrix,
     },
     outputs,
-    pipeline: { ...options.pipeline },
-    log: { level: 'silent' },
+    // The bench's one portal stands for all the traffic: without this, the per-portal backlog cap
+    // (a defence against one portal filling the store, default 10,000) would refuse the ingest and
+    // scale-out figures' requests with 503 once 10,000 events wait (workers are off there).
+    pipeline: { maxPendingPerPortal: 1_000_000_000, ...options.pipeline },
+    // BENCH_LOG=info (or debug) shows the bridge's log while a figure runs.
+    log: { level: process.env.BENCH_LOG ?? 'silent' },
   }
   const config = await validateConfig(
     doc,

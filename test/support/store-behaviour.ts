@@ -680,6 +680,35 @@ export function describeStoreBehaviour(
         expect(await h.store.hasEarlierAdd({ ...at(10), dueBefore: later - 1 })).toBe(false)
         expect(await h.store.hasEarlierAdd({ ...at(10), dueBefore: later })).toBe(true)
       })
+
+      it('hasEarlierAdd follows a job merged into another: the merged payload decides whether it adds', async () => {
+        const fetchOf = (messageId: number, kind: string) =>
+          job(`portal-a:${messageId}`, { portal: 'portal-a', event: { chatId: 7, messageId, kind } })
+        const at = { portal: 'portal-a', chatId: 7, messageId: 10, output: 'slack.support' }
+        // Default merge: the newest payload wins, so an add overwritten by an edit no longer adds.
+        await h.store.enqueue([fetchOf(9, 'added')])
+        await h.store.enqueue([fetchOf(9, 'updated')])
+        expect(await h.store.hasEarlierAdd(at)).toBe(false)
+        await h.store.enqueue([fetchOf(9, 'added')])
+        expect(await h.store.hasEarlierAdd(at)).toBe(true)
+        // With a coalesce function (the pipeline's keeps the add), the merged payload counts.
+        const kept = await openTracked({
+          coalesce: (existing, incoming) => {
+            const older = (existing as { event: { kind: string } }).event.kind
+            const newer = incoming as { portal: string; event: { kind: string } }
+            return {
+              ...newer,
+              event: { ...newer.event, kind: older === 'added' ? 'added' : newer.event.kind },
+            }
+          },
+        })
+        await kept.store.enqueue([fetchOf(9, 'added')])
+        await kept.store.enqueue([fetchOf(9, 'updated')])
+        expect(await kept.store.hasEarlierAdd(at)).toBe(true)
+        await kept.store.enqueue([fetchOf(8, 'updated')])
+        await kept.store.enqueue([fetchOf(8, 'updated')])
+        expect(await kept.store.hasEarlierAdd({ ...at, messageId: 9 })).toBe(false)
+      })
     })
 
     describe('delivery log', () => {

@@ -134,22 +134,23 @@ export async function saveConversation(db: Db, record: PgConversationRecord): Pr
 /**
  * True while an earlier message of the same chat is still on its way to this output as an add
  * (a pending fetch job of the portal, or a deliver job of this output, of kind `added` with a lower
- * message id). Fetch jobs are grouped by portal, deliver jobs by output: the jobs_group index.
+ * message id). Fetch jobs are grouped by portal, deliver jobs by output.
  */
 export async function hasEarlierAdd(db: Db, position: PgChatPosition): Promise<boolean> {
+  // Only jobs that add a message have a chat position (order-key.ts), in the partial jobs_adds index.
   const { rows } = await db.query(
-    `SELECT 1 FROM jobs WHERE status = 'pending' AND ($5::bigint IS NULL OR run_at <= $5::bigint) AND (
-       (queue = 'fetch' AND grp = $1
-         AND (payload::jsonb #>> '{event,chatId}')::numeric = $2
-         AND (payload::jsonb #>> '{event,messageId}')::numeric < $3
-         AND payload::jsonb #>> '{event,kind}' = 'added')
-       OR (queue = 'deliver' AND grp = $4
-         AND payload::jsonb ->> 'portal' = $1
-         AND (payload::jsonb #>> '{message,chatId}')::numeric = $2
-         AND (payload::jsonb #>> '{message,messageId}')::numeric < $3
-         AND payload::jsonb #>> '{message,kind}' = 'added'))
+    `SELECT 1 FROM jobs
+     WHERE add_chat = $1 AND add_message < $2 AND status = 'pending'
+       AND ((queue = 'fetch' AND grp = $3) OR (queue = 'deliver' AND grp = $4))
+       AND ($5::bigint IS NULL OR run_at <= $5::bigint)
      LIMIT 1`,
-    [position.portal, position.chatId, position.messageId, position.output, position.dueBefore ?? null],
+    [
+      `${position.portal}|${position.chatId}`,
+      position.messageId,
+      position.portal,
+      position.output,
+      position.dueBefore ?? null,
+    ],
   )
   return rows.length > 0
 }

@@ -136,6 +136,20 @@ export const migrations: readonly { name: string; sql: string }[] = [
     CREATE TABLE event_minutes (minute BIGINT PRIMARY KEY, events BIGINT NOT NULL);
     `,
   },
+  {
+    name: 'chat position of jobs that add a message, for the ordering check (existing jobs filled in)',
+    sql: `
+    ALTER TABLE jobs ADD COLUMN add_chat TEXT;
+    ALTER TABLE jobs ADD COLUMN add_message BIGINT;
+    UPDATE jobs SET add_chat = grp || '|' || (payload::jsonb #>> '{event,chatId}'),
+      add_message = (payload::jsonb #>> '{event,messageId}')::bigint
+      WHERE queue = 'fetch' AND payload::jsonb #>> '{event,kind}' = 'added';
+    UPDATE jobs SET add_chat = (payload::jsonb ->> 'portal') || '|' || (payload::jsonb #>> '{message,chatId}'),
+      add_message = (payload::jsonb #>> '{message,messageId}')::bigint
+      WHERE queue = 'deliver' AND payload::jsonb #>> '{message,kind}' = 'added';
+    CREATE INDEX jobs_adds ON jobs (add_chat, add_message) WHERE status = 'pending' AND add_chat IS NOT NULL;
+    `,
+  },
 ]
 
 export const schemaVersion = migrations.length

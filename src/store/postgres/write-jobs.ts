@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { type AddPosition, addPositionOf } from '../order-key.js'
 import type { PreparedJob } from '../sqlite/enqueue-jobs.js'
 import { serializePayload } from '../sqlite/job-rows.js'
 import type { CoalesceFn, QueueName } from '../store.js'
@@ -14,6 +15,8 @@ interface Target {
   payloadJson: string | undefined
   createdAt: number
   runAt: number
+  /** Chat position when the (merged) job adds a message (order-key.ts). */
+  adds: AddPosition | undefined
 }
 
 interface PendingRow {
@@ -75,6 +78,7 @@ export function jobWriter(coalesce: CoalesceFn | undefined, instanceId: string):
           payloadJson: row.payload,
           createdAt: job.createdAt,
           runAt: row.run_at,
+          adds: undefined,
         }
         targets.set(id, target)
       } else if (target === undefined) {
@@ -85,9 +89,11 @@ export function jobWriter(coalesce: CoalesceFn | undefined, instanceId: string):
       if (coalesce === undefined) {
         target.payload = job.payload
         target.payloadJson = job.payloadJson
+        target.adds = job.adds
       } else {
         target.payload = coalesce(target.payload, job.payload)
         target.payloadJson = undefined
+        target.adds = addPositionOf(target.queue, target.payload)
       }
       target.runAt = Math.min(target.runAt, job.runAt)
     }
@@ -99,15 +105,24 @@ export function jobWriter(coalesce: CoalesceFn | undefined, instanceId: string):
     const inserts = all.filter((t) => t.id === undefined)
     if (updates.length > 0) {
       await client.query(
-        `UPDATE jobs SET payload = u.payload, run_at = u.run_at
-         FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u(id, payload, run_at) WHERE jobs.id = u.id`,
-        [updates.map((t) => t.id), updates.map((t) => t.payloadJson), updates.map((t) => t.runAt)],
+        `UPDATE jobs SET payload = u.payload, run_at = u.run_at, add_chat = u.add_chat, add_message = u.add_message
+         FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[])
+           AS u(id, payload, run_at, add_chat, add_message)
+         WHERE jobs.id = u.id`,
+        [
+          updates.map((t) => t.id),
+          updates.map((t) => t.payloadJson),
+          updates.map((t) => t.runAt),
+          updates.map((t) => t.adds?.chat ?? null),
+          updates.map((t) => t.adds?.messageId ?? null),
+        ],
       )
     }
     if (inserts.length > 0) {
       await client.query(
-        `INSERT INTO jobs (queue, key, grp, payload, created_at, run_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])`,
+        `INSERT INTO jobs (queue, key, grp, payload, created_at, run_at, add_chat, add_message)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+           $7::text[], $8::bigint[])`,
         [
           inserts.map((t) => t.queue),
           inserts.map((t) => t.key),
@@ -115,6 +130,8 @@ export function jobWriter(coalesce: CoalesceFn | undefined, instanceId: string):
           inserts.map((t) => t.payloadJson),
           inserts.map((t) => t.createdAt),
           inserts.map((t) => t.runAt),
+          inserts.map((t) => t.adds?.chat ?? null),
+          inserts.map((t) => t.adds?.messageId ?? null),
         ],
       )
     }

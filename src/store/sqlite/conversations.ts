@@ -49,18 +49,20 @@ export function conversations(db: Database.Database): Conversations {
      ON CONFLICT (output, portal, chat_id) DO UPDATE SET ref = excluded.ref,
        session_id = excluded.session_id, previous_ref = excluded.previous_ref, updated_at = excluded.updated_at`,
   )
-  // Fetch jobs are grouped by portal, deliver jobs by output: both lookups use the jobs_group index.
-  const earlier = db.prepare<[Omit<ChatPosition, 'dueBefore'> & { dueBefore: number | null }]>(
-    `SELECT 1 FROM jobs WHERE status = 'pending' AND (@dueBefore IS NULL OR run_at <= @dueBefore) AND (
-       (queue = 'fetch' AND grp = @portal
-         AND json_extract(payload, '$.event.chatId') = @chatId
-         AND json_extract(payload, '$.event.messageId') < @messageId
-         AND json_extract(payload, '$.event.kind') = 'added')
-       OR (queue = 'deliver' AND grp = @output
-         AND json_extract(payload, '$.portal') = @portal
-         AND json_extract(payload, '$.message.chatId') = @chatId
-         AND json_extract(payload, '$.message.messageId') < @messageId
-         AND json_extract(payload, '$.message.kind') = 'added'))
+  // Only jobs that add a message have a chat position (order-key.ts), in the partial jobs_adds
+  // index: the check reads the earlier adds of one chat, whatever the backlog. Fetch jobs are
+  // grouped by portal, deliver jobs by output.
+  const earlier = db.prepare<{
+    chat: string
+    messageId: number
+    portal: string
+    output: string
+    dueBefore: number | null
+  }>(
+    `SELECT 1 FROM jobs
+     WHERE add_chat = @chat AND add_message < @messageId AND status = 'pending'
+       AND ((queue = 'fetch' AND grp = @portal) OR (queue = 'deliver' AND grp = @output))
+       AND (@dueBefore IS NULL OR run_at <= @dueBefore)
      LIMIT 1`,
   )
   return {
@@ -113,6 +115,12 @@ export function conversations(db: Database.Database): Conversations {
       })
     },
     hasEarlierAdd: (position) =>
-      earlier.get({ ...position, dueBefore: position.dueBefore ?? null }) !== undefined,
+      earlier.get({
+        chat: `${position.portal}|${position.chatId}`,
+        messageId: position.messageId,
+        portal: position.portal,
+        output: position.output,
+        dueBefore: position.dueBefore ?? null,
+      }) !== undefined,
   }
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { type AddPosition, addPositionOf } from '../order-key.js'
 import type { CoalesceFn, JobInput, QueueName } from '../store.js'
 import { serializePayload } from './job-rows.js'
 
@@ -11,6 +12,8 @@ export interface PreparedJob {
   payloadJson: string
   createdAt: number
   runAt: number
+  /** Set when the job adds a message: its chat position, kept in indexed columns (order-key.ts). */
+  adds: AddPosition | undefined
 }
 
 export function prepareJobs(jobs: readonly JobInput[], now: number): PreparedJob[] {
@@ -22,6 +25,7 @@ export function prepareJobs(jobs: readonly JobInput[], now: number): PreparedJob
     payloadJson: serializePayload(job.payload),
     createdAt: now,
     runAt: job.runAt ?? now,
+    adds: addPositionOf(job.queue, job.payload),
   }))
 }
 
@@ -39,23 +43,47 @@ export function jobWriter(db: Database.Database, coalesce: CoalesceFn | undefine
      WHERE queue = ? AND key = ? AND status = 'pending' AND lease_until IS NULL
      ORDER BY id DESC LIMIT 1`,
   )
-  const merge = db.prepare<[string, number, number]>('UPDATE jobs SET payload = ?, run_at = ? WHERE id = ?')
-  const insert = db.prepare<[QueueName, string, string, string, number, number]>(
-    'INSERT INTO jobs (queue, key, grp, payload, created_at, run_at) VALUES (?, ?, ?, ?, ?, ?)',
+  const merge = db.prepare<[string, number, string | null, number | null, number]>(
+    'UPDATE jobs SET payload = ?, run_at = ?, add_chat = ?, add_message = ? WHERE id = ?',
+  )
+  const insert = db.prepare<
+    [QueueName, string, string, string, number, number, string | null, number | null]
+  >(
+    `INSERT INTO jobs (queue, key, grp, payload, created_at, run_at, add_chat, add_message)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   return (jobs) => {
     for (const job of jobs) {
       const existing = findPending.get(job.queue, job.key)
       if (existing === undefined) {
-        insert.run(job.queue, job.key, job.group, job.payloadJson, job.createdAt, job.runAt)
+        const { adds } = job
+        insert.run(
+          job.queue,
+          job.key,
+          job.group,
+          job.payloadJson,
+          job.createdAt,
+          job.runAt,
+          adds?.chat ?? null,
+          adds?.messageId ?? null,
+        )
         continue
       }
       // The default (incoming wins) needs no parse of the stored payload: keep the hot path lean.
-      const payloadJson =
-        coalesce === undefined
-          ? job.payloadJson
-          : serializePayload(coalesce(JSON.parse(existing.payload) as unknown, job.payload))
-      merge.run(payloadJson, Math.min(existing.run_at, job.runAt), existing.id)
+      let payloadJson = job.payloadJson
+      let adds = job.adds
+      if (coalesce !== undefined) {
+        const merged = coalesce(JSON.parse(existing.payload) as unknown, job.payload)
+        payloadJson = serializePayload(merged)
+        adds = addPositionOf(job.queue, merged)
+      }
+      merge.run(
+        payloadJson,
+        Math.min(existing.run_at, job.runAt),
+        adds?.chat ?? null,
+        adds?.messageId ?? null,
+        existing.id,
+      )
     }
   }
 }

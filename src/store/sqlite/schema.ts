@@ -118,6 +118,19 @@ const migrations: readonly string[] = [
   ALTER TABLE delivery_log ADD COLUMN ref TEXT;
   CREATE TABLE event_minutes (minute INTEGER PRIMARY KEY, events INTEGER NOT NULL) WITHOUT ROWID;
   `,
+  // 7: the chat position of jobs that add a message, so the ordering check (hasEarlierAdd) reads
+  // an index of one chat instead of parsing every pending payload; existing jobs are filled in.
+  `
+  ALTER TABLE jobs ADD COLUMN add_chat TEXT;
+  ALTER TABLE jobs ADD COLUMN add_message INTEGER;
+  UPDATE jobs SET add_chat = grp || '|' || json_extract(payload, '$.event.chatId'),
+    add_message = json_extract(payload, '$.event.messageId')
+    WHERE queue = 'fetch' AND json_extract(payload, '$.event.kind') = 'added';
+  UPDATE jobs SET add_chat = json_extract(payload, '$.portal') || '|' || json_extract(payload, '$.message.chatId'),
+    add_message = json_extract(payload, '$.message.messageId')
+    WHERE queue = 'deliver' AND json_extract(payload, '$.message.kind') = 'added';
+  CREATE INDEX jobs_adds ON jobs (add_chat, add_message) WHERE status = 'pending' AND add_chat IS NOT NULL;
+  `,
 ]
 
 export const schemaVersion = migrations.length

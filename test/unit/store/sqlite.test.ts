@@ -300,6 +300,48 @@ describe('sqlite store', () => {
     expect(await store.stats('fetch')).toEqual({ pending: 0, leased: 0, dead: 0 })
   })
 
+  it('fills in the chat position of jobs queued before schema 7, and the ordering check reads its index', async () => {
+    const { store } = await open()
+    const file = store.database.name
+    const add = (messageId: number) =>
+      job(`portal-a:${messageId}`, { portal: 'portal-a', event: { chatId: 7, messageId, kind: 'added' } })
+    await store.enqueue([add(9)])
+    await store.complete((await store.claim('fetch', { limit: 1, leaseMs: 1000 }))[0]!, {
+      enqueue: [
+        {
+          queue: 'deliver',
+          key: 'portal-a:8:slack.support',
+          group: 'slack.support',
+          payload: {
+            portal: 'portal-a',
+            output: 'slack.support',
+            message: { chatId: 7, messageId: 8, kind: 'added' },
+          },
+        },
+      ],
+    })
+    await store.enqueue([add(6)])
+    // Back to schema 6: no chat columns, no index.
+    store.database.exec(`DROP INDEX jobs_adds; ALTER TABLE jobs DROP COLUMN add_chat;
+      ALTER TABLE jobs DROP COLUMN add_message; UPDATE schema_version SET version = 6`)
+    await store.close()
+    const reopened = openSqliteStore({ path: file })
+    cleanups.push(() => reopened.close())
+    const at = { portal: 'portal-a', chatId: 7, messageId: 10, output: 'slack.support' }
+    expect(await reopened.hasEarlierAdd(at)).toBe(true)
+    expect(await reopened.hasEarlierAdd({ ...at, messageId: 7 })).toBe(true) // the fetch job of 6
+    expect(await reopened.hasEarlierAdd({ ...at, messageId: 6 })).toBe(false)
+    expect(await reopened.hasEarlierAdd({ ...at, output: 'telegram.ops', messageId: 9 })).toBe(true) // 6 again
+    const plan = reopened.database
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT 1 FROM jobs WHERE add_chat = 'portal-a|7' AND add_message < 10
+         AND status = 'pending' AND ((queue = 'fetch' AND grp = 'portal-a') OR (queue = 'deliver' AND grp = 'o'))
+         AND (NULL IS NULL OR run_at <= 0) LIMIT 1`,
+      )
+      .all() as { detail: string }[]
+    expect(plan.map((row) => row.detail).join('; ')).toContain('USING INDEX jobs_adds')
+  })
+
   it('refuses a database written by a newer schema version', async () => {
     const { store } = await open()
     const file = store.database.name
