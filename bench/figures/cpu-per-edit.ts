@@ -5,6 +5,7 @@ import { markerOf, startBenchPortal } from '../support/bench-portal.js'
 import { startFakeSlack } from '../support/fake-slack.js'
 import type { Figure } from '../support/figure.js'
 import { pacedLoad } from '../support/paced-load.js'
+import { benchNodeFlags } from '../support/start-flags.js'
 import { sleep, waitUntil } from '../support/wait.js'
 import type { CpuReading } from './cpu-child.js'
 
@@ -25,9 +26,13 @@ class BridgeChild {
 
   constructor(args: object) {
     const script = fileURLToPath(new URL('./cpu-child.ts', import.meta.url))
-    this.#child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(args)], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    })
+    this.#child = spawn(
+      process.execPath,
+      [...benchNodeFlags(), '--import', 'tsx', script, JSON.stringify(args)],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    )
     this.#lines = createInterface({ input: this.#child.stdout! })
     this.#lines.on('line', (line) => this.#waiting.shift()?.(line))
   }
@@ -132,7 +137,7 @@ export const cpuPerEditFigure: Figure = async (ctx) => {
         },
       ],
       notes: [
-        'The bridge runs alone in a child process (source under tsx, default settings, workers running); the paced ' +
+        `The bridge runs alone in a child process (source under tsx${benchNodeFlags().length > 0 ? `, extra node flags ${benchNodeFlags().join(' ')} (BENCH_NODE_FLAGS)` : ''}, default settings, workers running); the paced ` +
           'sender (8 connections), the fake portal (bucket 50 + 2/s enforced) and the Slack-like output run in ' +
           'the parent. CPU is the child’s process.cpuUsage() (user + system), read over stdin.',
         `Warm-up: 40 edits at ${rate}/s, mirrored. Idle: ${idleSec} s with nothing queued → ` +

@@ -6,6 +6,7 @@ import { startBenchPortal } from '../support/bench-portal.js'
 import { startFakeSlack } from '../support/fake-slack.js'
 import type { Figure, Row } from '../support/figure.js'
 import { runJsonChild } from '../support/run-json-child.js'
+import { benchNodeFlags } from '../support/start-flags.js'
 import type { MemorySample } from './memory-child.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -29,7 +30,7 @@ function buildCompiledChild(): string {
 
 function runChild(childPath: string, args: object, limitMs: number): Promise<MemorySample> {
   return runJsonChild<MemorySample>(
-    ['--expose-gc', childPath, JSON.stringify(args)],
+    [...benchNodeFlags(), '--expose-gc', childPath, JSON.stringify(args)],
     limitMs,
     'memory child',
     false,
@@ -116,7 +117,7 @@ export const memoryFigure: Figure = async (ctx) => {
     rows,
     notes: [
       `Sizes ${sizes.join(', ')}${ctx.quick ? ' (quick: no 100k)' : ''}; one child process per size ` +
-        '(node --expose-gc on the compiled build, as `npm start` runs the bridge); idle, queued and after-drain ' +
+        `(node ${[...benchNodeFlags(), '--expose-gc'].join(' ')} on the compiled build, as \`npm start\` runs the bridge${benchNodeFlags().length > 0 ? ', plus BENCH_NODE_FLAGS' : ''}); idle, queued and after-drain ` +
         'values after a forced GC, peaks sampled every 50 ms without forcing GC (what the OS sees). Jobs are enqueued directly through ' +
         'store.enqueue (500 per call, the fixture event normalized), not over HTTP, then the workers start ' +
         'and drain them to the Slack-like output; drain ends when no fetch or deliver job is pending or leased.',

@@ -172,6 +172,14 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
           .map((state): MethodLimitState & { portal: string } => ({ ...state, portal: id })),
       )
     },
+    portalsNotReady() {
+      const waiting = new Map<string, number>()
+      for (const [id, limiter] of limiters) {
+        const ms = limiter.readyIn?.() ?? 0
+        if (ms > 0) waiting.set(id, ms)
+      }
+      return waiting
+    },
     async readMessages(portal, refs): Promise<ReadResult[]> {
       const read = (
         batchCall: (method: string, params: Record<string, unknown>) => Promise<unknown>,

@@ -25,6 +25,11 @@ export interface LeakyBucket {
   penalize(ms: number): void
   /** Requests the bucket holds right now (for metrics and tests). */
   level(): number
+  /**
+   * Milliseconds until one more request would be served without waiting (0: now). The fetch worker
+   * claims a portal's jobs only then, so the request carries every edit due by the time it can go.
+   */
+  readyIn?(): number
 }
 
 /**
@@ -93,6 +98,10 @@ export function createLeakyBucket(options: LeakyBucketOptions): LeakyBucket {
     level() {
       drain()
       return level
+    },
+    readyIn() {
+      const wait = waitMs()
+      return waiters.length > 0 ? Math.max(1, wait) : wait
     },
   }
 }

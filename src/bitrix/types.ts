@@ -84,4 +84,6 @@ export interface BitrixClient {
   call(portal: PortalRecord, method: string, params?: Record<string, unknown>): Promise<unknown>
   /** Each portal's per-method operating time and pauses (OPERATION_TIME_LIMIT…), for /metrics. */
   operatingState?(): Array<MethodLimitState & { portal: string }>
+  /** Portals (by id) whose rate bucket has no request free right now → milliseconds until it has. */
+  portalsNotReady?(): Map<string, number>
 }

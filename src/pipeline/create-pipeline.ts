@@ -57,7 +57,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     onSettled: () => fetchLoopWake(),
   })
   const interval = deps.pipeline.pollIntervalMs
-  const fetchLoop = createWorkerLoop('fetch', fetch.tick, interval, deps.logger, now)
+  // The loop claims a portal's jobs when its rate bucket can send (a request then carries every
+  // edit due by then); `drain` below reads at once.
+  const waitForBucket = { wakeAt: (at: number) => fetchLoop.wakeAt(at) }
+  const fetchLoop = createWorkerLoop('fetch', () => fetch.tick({ waitForBucket }), interval, deps.logger, now)
   const deliverLoop = createWorkerLoop('deliver', deliver.tick, interval, deps.logger, now)
   deliverLoopWake = () => deliverLoop.wake()
   fetchLoopWake = () => fetchLoop.wake()

@@ -27,9 +27,19 @@ export interface FetchWorkerDeps {
   onSettled?: () => void
 }
 
+export interface FetchTickOptions {
+  /**
+   * Leave a portal's jobs in the store while its rate bucket has no request free, and call
+   * `wakeAt` for when it has: the read then carries every edit due by the time it can be sent,
+   * instead of waiting inside the bucket with the edits claimed earlier while later ones wait for
+   * the next read (the worker loop; `drain` reads at once).
+   */
+  waitForBucket?: { wakeAt(at: number): void }
+}
+
 export interface FetchWorker {
   /** Claims due jobs of portals with no read in flight and starts their reads; returns how many. */
-  tick(): Promise<number>
+  tick(options?: FetchTickOptions): Promise<number>
   /** Resolves once no read is in flight. */
   idle(): Promise<void>
 }
@@ -307,12 +317,23 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
   }
 
   return {
-    async tick() {
+    async tick(options = {}) {
       const limit = config.batchSize * 4
+      const excludeGroups = [...reading.keys()]
+      const notReady = options.waitForBucket ? deps.bitrix.portalsNotReady?.() : undefined
+      if (notReady !== undefined && notReady.size > 0) {
+        let soonest = Number.POSITIVE_INFINITY
+        for (const [portal, ms] of notReady) {
+          if (reading.has(portal)) continue
+          excludeGroups.push(portal)
+          soonest = Math.min(soonest, ms)
+        }
+        if (Number.isFinite(soonest)) options.waitForBucket?.wakeAt(deps.now() + soonest)
+      }
       const jobs = (await store.claim('fetch', {
         limit,
         leaseMs: config.leaseSeconds * 1000,
-        excludeGroups: [...reading.keys()],
+        excludeGroups,
       })) as Job<FetchPayload>[]
       if (jobs.length === 0) return 0
       const byPortal = new Map<string, Job<FetchPayload>[]>()
