@@ -12,6 +12,7 @@ import { reportFatal } from './cli/report-error.js'
 import { type SendTestOptions, sendTestCommand } from './cli/send-test-command.js'
 import { startCommand } from './cli/start-command.js'
 import { runDemo } from './demo/run-demo.js'
+import { tuneHeap } from './runtime/tune-heap.js'
 
 /** The version in package.json (the CLI runs from src/ under tsx or from dist/src/ when built). */
 function packageVersion(): string {
@@ -37,8 +38,11 @@ const program = new Command()
   .hook('preAction', (_program, command) => {
     // --env-file: the same KEY=value file systemd's EnvironmentFile= reads; variables already set win.
     const file = command.opts<{ envFile?: string }>().envFile
-    if (file === undefined) return
-    for (const [name, value] of Object.entries(readEnvFile(file))) process.env[name] ??= value
+    if (file !== undefined) {
+      for (const [name, value] of Object.entries(readEnvFile(file))) process.env[name] ??= value
+    }
+    // Before the bridge allocates anything: how far the heap may grow between full GCs.
+    tuneHeap()
   })
 
 /** `-n 20`: a whole number of at least 1, else a usage error naming the option. */

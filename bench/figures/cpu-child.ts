@@ -16,6 +16,9 @@ const { webhookUrl, slackUrl } = JSON.parse(process.argv[2] ?? '{}') as {
   webhookUrl: string
   slackUrl: string
 }
+// The heap setting the CLI applies before anything else (OPENLINE_BRIDGE_HEAP_GROWING_PERCENT).
+const { tuneHeap } = await import('../../src/runtime/tune-heap.js')
+tuneHeap()
 const { startBenchBridge } = await import('../support/bench-bridge.js')
 const bridge = await startBenchBridge({
   webhookUrl,

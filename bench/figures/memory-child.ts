@@ -35,6 +35,9 @@ const { n, firstId, webhookUrl, slackUrl } = JSON.parse(process.argv[2] ?? '{}')
   webhookUrl: string
   slackUrl: string
 }
+// The heap setting the CLI applies before anything else (OPENLINE_BRIDGE_HEAP_GROWING_PERCENT).
+const { tuneHeap } = await import('../../src/runtime/tune-heap.js')
+tuneHeap()
 const { startBenchBridge } = await import('../support/bench-bridge.js')
 const { fetchJob } = await import('../../src/pipeline/jobs.js')
 const { fixturePortal, normalizedEdit } = await import('../support/event-bodies.js')
