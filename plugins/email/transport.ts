@@ -1,7 +1,11 @@
-import nodemailer from 'nodemailer'
+import type Nodemailer from 'nodemailer'
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js'
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
+import { lazyModule } from '../../src/runtime/lazy-module.js'
 import { type EmailSmtpOptions, emailDefaults } from './schema.js'
+
+/** Loaded when the first email output is created, not at start. */
+const nodemailer = lazyModule<typeof Nodemailer>('nodemailer')
 
 export type SmtpOptions = SMTPPool.Options | SMTPTransport.Options
 
@@ -16,7 +20,7 @@ export interface SmtpTarget {
 
 function createTransport(options: SmtpOptions) {
   // One overload per transport kind; both answer sendMail/verify/close the same way here.
-  return nodemailer.createTransport(options as SMTPTransport.Options)
+  return nodemailer().createTransport(options as SMTPTransport.Options)
 }
 
 /**

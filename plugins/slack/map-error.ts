@@ -1,12 +1,12 @@
-import {
-  WebAPIHTTPError,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebAPIRequestError,
-} from '@slack/web-api'
+import type * as SlackWebApi from '@slack/web-api'
+import type { WebAPIPlatformError } from '@slack/web-api'
 import { formatPath } from '../../src/config/problems.js'
 import { errorMessage } from '../../src/errors.js'
 import { OutputError, type OutputErrorReason } from '../../src/plugins/api.js'
+import { lazyModule } from '../../src/runtime/lazy-module.js'
+
+/** The SDK's error classes; loaded with the SDK, on first use. */
+const slackSdk = lazyModule<typeof SlackWebApi>('@slack/web-api')
 
 /** The mirror is missing or can no longer be edited: the pipeline's policy decides (send new, or skip). */
 const goneCodes = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed'])
@@ -84,7 +84,7 @@ function platformError(err: WebAPIPlatformError, id: string, method: string): Ou
 
 /** The one boundary where @slack/web-api errors become OutputErrors the pipeline acts on. */
 export function mapSlackError(err: unknown, id: string, method: string): OutputError {
-  if (err instanceof WebAPIRateLimitedError) {
+  if (err instanceof slackSdk().WebAPIRateLimitedError) {
     return new OutputError(
       'rate-limited',
       `Slack rate-limited ${method} for output ${id}; will retry later`,
@@ -94,10 +94,10 @@ export function mapSlackError(err: unknown, id: string, method: string): OutputE
       },
     )
   }
-  if (err instanceof WebAPIPlatformError) {
+  if (err instanceof slackSdk().WebAPIPlatformError) {
     return platformError(err, id, method)
   }
-  if (err instanceof WebAPIHTTPError) {
+  if (err instanceof slackSdk().WebAPIHTTPError) {
     const said = `Slack answered HTTP ${err.statusCode} to ${method} for output ${id}`
     if (err.statusCode >= 500 || err.statusCode === 408) {
       return new OutputError('transient', `${said}; will retry`, { cause: err })
@@ -106,7 +106,7 @@ export function mapSlackError(err: unknown, id: string, method: string): OutputE
       cause: err,
     })
   }
-  if (err instanceof WebAPIRequestError) {
+  if (err instanceof slackSdk().WebAPIRequestError) {
     const original = err.original
     const timedOut = original.name === 'TimeoutError' || original.name === 'AbortError'
     const what = timedOut ? 'no answer in time' : errorMessage(original.cause ?? original)

@@ -1,8 +1,13 @@
-import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api'
+import type * as SlackWebApi from '@slack/web-api'
+import type { Logger as SlackLogger } from '@slack/web-api'
 import type { Logger } from 'pino'
 import { createLeakyBucket } from '../../src/bitrix/leaky-bucket.js'
 import { isOutputError, OutputError } from '../../src/plugins/api.js'
+import { lazyModule } from '../../src/runtime/lazy-module.js'
 import { mapSlackError } from './map-error.js'
+
+/** Loaded when the first Slack output is created, not at start. */
+const slackSdk = lazyModule<typeof SlackWebApi>('@slack/web-api')
 
 export interface SlackApiSettings {
   /** Output id, for error messages. */
@@ -57,7 +62,7 @@ export interface SlackApi {
 // The client's own logging goes to our child logger at debug level: it would otherwise print to
 // stdout, and its warnings (retries, deprecations) are not actionable for an operator.
 function quietLogger(logger: Logger): SlackLogger {
-  let level = LogLevel.DEBUG
+  let level = slackSdk().LogLevel.DEBUG
   const log = (...msg: unknown[]) => logger.debug({ slack: msg.map(String).join(' ') }, 'slack client')
   return {
     debug: () => {},
@@ -73,7 +78,7 @@ function quietLogger(logger: Logger): SlackLogger {
 }
 
 export function createSlackApi(settings: SlackApiSettings): SlackApi {
-  const client = new WebClient(settings.token, {
+  const client = new (slackSdk().WebClient)(settings.token, {
     slackApiUrl: settings.apiUrl.endsWith('/') ? settings.apiUrl : `${settings.apiUrl}/`,
     // The pipeline owns retries and rate-limit pauses (per output, persisted); the client must not
     // sleep on a 429 or retry on its own behind the pipeline's back.

@@ -1,6 +1,10 @@
-import { Telegram } from 'telegraf'
+import type * as Telegraf from 'telegraf'
+import { lazyModule } from '../../src/runtime/lazy-module.js'
 import type { RateLimiter, RateWindow } from './limiter.js'
 import { type ErrorContext, mapTelegramError, type TelegramOp } from './map-error.js'
+
+/** Loaded when the first Telegram output is created, not at start. */
+const telegraf = lazyModule<typeof Telegraf>('telegraf')
 
 export interface ClientSettings {
   output: string
@@ -47,7 +51,7 @@ function windowsFor(chatId: ChatId, limits: ClientSettings['limits']): RateWindo
 export function createTelegramClient(settings: ClientSettings) {
   // telegraf resolves `./bot<token>/<method>` against apiRoot: without the slash a path prefix is lost.
   const apiRoot = settings.apiRoot.endsWith('/') ? settings.apiRoot : `${settings.apiRoot}/`
-  const telegram = new Telegram(settings.token, { apiRoot })
+  const telegram = new (telegraf().Telegram)(settings.token, { apiRoot })
   const context = (op: TelegramOp, chatId: ChatId): ErrorContext => ({
     op,
     output: settings.output,

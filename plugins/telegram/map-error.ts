@@ -1,7 +1,11 @@
-import { TelegramError } from 'telegraf'
+import type * as Telegraf from 'telegraf'
 import { formatPath } from '../../src/config/problems.js'
 import { errorMessage } from '../../src/errors.js'
 import { OutputError } from '../../src/plugins/api.js'
+import { lazyModule } from '../../src/runtime/lazy-module.js'
+
+/** telegraf's error class; loaded with the client, on first use. */
+const telegraf = lazyModule<typeof Telegraf>('telegraf')
 
 export type TelegramOp = 'start' | 'send' | 'edit' | 'delete' | 'topic'
 
@@ -64,7 +68,7 @@ function describe(err: unknown, token: string): string {
  * else thrown by the client (DNS, refused, reset, our timeout) is a network problem.
  */
 export function mapTelegramError(err: unknown, ctx: ErrorContext): OutputError | TelegramNonError {
-  if (!(err instanceof TelegramError)) {
+  if (!(err instanceof telegraf().TelegramError)) {
     const timedOut = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')
     const what =
       timedOut && ctx.timeoutMs !== undefined

@@ -1,4 +1,8 @@
-import pg from 'pg'
+import type pg from 'pg'
+import { lazyModule } from '../../runtime/lazy-module.js'
+
+/** Loaded when a Postgres store is opened: a SQLite bridge never loads the driver. */
+const pgModule = lazyModule<typeof pg>('pg')
 
 /** BIGINT columns hold milliseconds and ids well inside 2^53: read them back as numbers. */
 const INT8_OID = 20
@@ -6,7 +10,7 @@ const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID
       ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+      : pgModule().types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
 }
 
 export interface PoolOptions {
@@ -22,7 +26,7 @@ export interface PoolOptions {
  * acknowledged to Bitrix24 only after its commit is durable.
  */
 export function createPool(options: PoolOptions): pg.Pool {
-  return new pg.Pool({
+  return new (pgModule().Pool)({
     connectionString: options.url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'openline-bridge',
@@ -35,7 +39,7 @@ export function createPool(options: PoolOptions): pg.Pool {
 
 /** A single connection with the same settings (LISTEN, migrations, CLI). */
 export function createClient(options: PoolOptions): pg.Client {
-  return new pg.Client({
+  return new (pgModule().Client)({
     connectionString: options.url,
     application_name: options.applicationName ?? 'openline-bridge',
     options: '-c synchronous_commit=on',
