@@ -280,7 +280,11 @@ export const coreSchema: Schema<CoreSettings> = {
     },
   },
   pipeline: {
-    maxAttempts: { doc: 'Attempts per job before it is dead-lettered.', format: integer(1), default: 10 },
+    maxAttempts: {
+      doc: 'Attempts per job before it is dead-lettered; a lease that ran out (the process crashed, was killed or hung while the job ran) counts as one.',
+      format: integer(1),
+      default: 10,
+    },
     maxAgeSeconds: {
       doc: 'Jobs older than this are dead-lettered, in seconds.',
       format: integer(1),

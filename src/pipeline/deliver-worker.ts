@@ -5,6 +5,7 @@ import { isReplyTooLarge } from '../http/cap-fetch.js'
 import { isOutputError, type OutputPlugin } from '../plugins/api.js'
 import type { DeliveryLogEntry, Job, MirrorRecord, Store } from '../store/store.js'
 import { createDeliveryApplier, PENDING } from './apply-delivery.js'
+import { buryAbandoned } from './bury-abandoned.js'
 import { conversationContext } from './conversation-context.js'
 import type { DeliverPayload } from './jobs.js'
 import { nextStep } from './retry-policy.js'
@@ -273,11 +274,29 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
       const now = deps.now()
       const limit = deps.outputs.size * config.outputConcurrency - running.size - waiting()
       if (limit <= 0) return 0
-      const jobs = (await store.claim('deliver', {
+      const claimed = (await store.claim('deliver', {
         limit,
         leaseMs: config.leaseSeconds * 1000,
         excludeGroups: busyGroups(now),
       })) as Job<DeliverPayload>[]
+      const jobs = await buryAbandoned(claimed, {
+        store,
+        maxAttempts: config.maxAttempts,
+        log,
+        entryOf: (job) => {
+          const p = (job as Job<DeliverPayload>).payload
+          const e: Omit<DeliveryLogEntry, 'status' | 'detail' | 'attempt'> = {
+            at: deps.now(),
+            portal: p.portal,
+            messageId: p.message.messageId,
+            chatId: p.message.chatId,
+            output: p.output,
+            action: 'none',
+          }
+          if (p.receivedAt !== undefined) e.receivedAt = p.receivedAt
+          return e
+        },
+      })
       for (const job of jobs) {
         const queue = backlog.get(job.payload.output) ?? []
         queue.push(job)
@@ -287,7 +306,7 @@ export function createDeliverWorker(deps: DeliverWorkerDeps): {
         queue.sort((a, b) => a.payload.message.messageId - b.payload.message.messageId)
       }
       for (const output of [...backlog.keys()]) pump(output)
-      return jobs.length
+      return claimed.length
     },
     deferredUntil: () => deferredUntil,
     async idle() {

@@ -8,6 +8,7 @@ import type { MirrorMessage } from '../model.js'
 import { routeMessage } from '../router/route-message.js'
 import type { Job, JobInput, Store } from '../store/store.js'
 import { buildDeletedMessage, buildMirrorMessage } from './build-mirror-message.js'
+import { buryAbandoned } from './bury-abandoned.js'
 import { type DeliverPayload, deliverJob, type FetchPayload } from './jobs.js'
 import { planReads } from './plan-reads.js'
 import { type ChatTable, createConversationResolver } from './resolve-conversations.js'
@@ -330,12 +331,30 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
         }
         if (Number.isFinite(soonest)) options.waitForBucket?.wakeAt(deps.now() + soonest)
       }
-      const jobs = (await store.claim('fetch', {
+      const claimed = (await store.claim('fetch', {
         limit,
         leaseMs: config.leaseSeconds * 1000,
         excludeGroups,
       })) as Job<FetchPayload>[]
-      if (jobs.length === 0) return 0
+      if (claimed.length === 0) return 0
+      const jobs = await buryAbandoned(claimed, {
+        store,
+        maxAttempts: config.maxAttempts,
+        log,
+        entryOf: (job) => {
+          const p = (job as Job<FetchPayload>).payload
+          return {
+            at: deps.now(),
+            portal: p.portal,
+            messageId: p.event.messageId,
+            chatId: p.event.chatId,
+            receivedAt: job.createdAt,
+            output: '-',
+            action: 'read',
+          }
+        },
+      })
+      if (jobs.length === 0) return claimed.length
       const byPortal = new Map<string, Job<FetchPayload>[]>()
       for (const job of jobs) {
         const list = byPortal.get(job.payload.portal) ?? []

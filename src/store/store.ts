@@ -228,7 +228,9 @@ export interface Store {
    * (by run time) of each group, then the second oldest of each, and so on up to `limit`; within a
    * group jobs come oldest run time first. Successive claims rotate the group that goes first, so
    * with a limit smaller than the number of groups every group with due jobs is still served in
-   * turn.
+   * turn. A job claimed again because its lease ran out (its worker crashed or hung while it ran)
+   * has that counted as an attempt, with `lastError` saying so: a job that kills the process
+   * every time it runs reaches `maxAttempts` and is dead-lettered instead of crashing forever.
    */
   claim(queue: QueueName, options: ClaimOptions): Promise<Job[]>
   /**

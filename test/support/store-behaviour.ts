@@ -250,6 +250,27 @@ export function describeStoreBehaviour(
         expect(again.map((j) => j.id)).toEqual([first?.id])
       })
 
+      it('counts a lease that ran out as an attempt, and says so; a released job claims without one', async () => {
+        await h.store.enqueue([job('m1'), job('m2')])
+        const claimed = await h.store.claim('fetch', { limit: 2, leaseMs: 1_000 })
+        expect(claimed.map((j) => j.attempts)).toEqual([0, 0])
+        const m2 = claimed.find((j) => j.key === 'm2')!
+        await h.store.retry(m2, { runAt: h.clock.now(), error: 'paused', countAttempt: false })
+        h.clock.advance(1_001)
+        const again = await h.store.claim('fetch', { limit: 2, leaseMs: 1_000 })
+        const byKey = new Map(again.map((j) => [j.key, j]))
+        expect(byKey.get('m1')?.attempts).toBe(1)
+        expect(byKey.get('m1')?.lastError).toMatch(/lease ran out .*crashed, was killed or hung/)
+        expect(byKey.get('m2')?.attempts).toBe(0)
+        expect(byKey.get('m2')?.lastError).toBe('paused')
+        h.clock.advance(1_001)
+        const third = await h.store.claim('fetch', { limit: 2, leaseMs: 1_000 })
+        expect(third.map((j) => [j.key, j.attempts]).sort()).toEqual([
+          ['m1', 2],
+          ['m2', 1],
+        ])
+      })
+
       it('extendLease keeps a long-running job from being claimed again', async () => {
         await h.store.enqueue([job('m1')])
         const [first] = await h.store.claim('fetch', { limit: 1, leaseMs: 1_000 })

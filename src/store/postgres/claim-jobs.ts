@@ -1,6 +1,13 @@
 import { randomInt } from 'node:crypto'
 import type pg from 'pg'
-import { type JobRow, jobColumns, type LeasedJob, leaseToken, rowToJob } from '../sqlite/job-rows.js'
+import {
+  type JobRow,
+  jobColumns,
+  type LeasedJob,
+  leaseExpiredError,
+  leaseToken,
+  rowToJob,
+} from '../sqlite/job-rows.js'
 import type { ClaimOptions, Job, QueueName } from '../store.js'
 
 /**
@@ -41,7 +48,11 @@ const claimSql = `
       )
     FOR UPDATE OF j SKIP LOCKED
   )
-  UPDATE jobs SET lease_until = $5, lease_token = $6
+  -- A lease still set ran out without its worker finishing the job (it crashed or hung): that
+  -- counts as an attempt (Store.claim).
+  UPDATE jobs SET lease_until = $5, lease_token = $6,
+    attempts = jobs.attempts + CASE WHEN jobs.lease_until IS NOT NULL THEN 1 ELSE 0 END,
+    last_error = CASE WHEN jobs.lease_until IS NOT NULL THEN $8 ELSE jobs.last_error END
   FROM picked WHERE jobs.id = picked.id
   RETURNING ${jobColumns
     .split(', ')
@@ -83,6 +94,7 @@ export async function claimJobs(
     now + options.leaseMs,
     token,
     after,
+    leaseExpiredError,
   ])
   const last = lastServed(rows, after)
   if (last !== undefined) rotation.set(queue, last)

@@ -1,7 +1,14 @@
 import { randomInt } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import type { ClaimOptions, Job, QueueName } from '../store.js'
-import { type JobRow, jobColumns, type LeasedJob, leaseToken, rowToJob } from './job-rows.js'
+import {
+  type JobRow,
+  jobColumns,
+  type LeasedJob,
+  leaseExpiredError,
+  leaseToken,
+  rowToJob,
+} from './job-rows.js'
 
 export type ClaimJobs = (queue: QueueName, options: ClaimOptions, now: number) => Job[]
 
@@ -31,8 +38,13 @@ export function jobClaimer(db: Database.Database): ClaimJobs {
        )
      ORDER BY run_at, id LIMIT @limit`,
   )
-  const lease = db.prepare<[number, number, number]>(
-    'UPDATE jobs SET lease_until = ?, lease_token = ? WHERE id = ?',
+  // A lease still set on a due job ran out without its worker finishing, retrying or burying the
+  // job: its worker crashed or hung. That counts as an attempt (Store.claim).
+  const lease = db.prepare<[number, number, string, number], { attempts: number; last_error: string | null }>(
+    `UPDATE jobs SET lease_until = ?, lease_token = ?,
+       attempts = attempts + (lease_until IS NOT NULL),
+       last_error = CASE WHEN lease_until IS NOT NULL THEN ? ELSE last_error END
+     WHERE id = ? RETURNING attempts, last_error`,
   )
   /** Per queue: the group served last, so the next claim starts with the one after it. */
   const lastServed = new Map<QueueName, string>()
@@ -81,7 +93,11 @@ export function jobClaimer(db: Database.Database): ClaimJobs {
     const token = randomInt(2 ** 47)
     const leaseUntil = now + options.leaseMs
     return picked.map((row) => {
-      lease.run(leaseUntil, token, row.id)
+      const leased = lease.get(leaseUntil, token, leaseExpiredError, row.id)
+      if (leased !== undefined) {
+        row.attempts = leased.attempts
+        row.last_error = leased.last_error
+      }
       const job: LeasedJob = rowToJob(row)
       job[leaseToken] = token
       return job

@@ -33,6 +33,10 @@ export interface DeadJobRow extends JobRow {
 
 export const jobColumns = 'id, queue, key, grp, payload, attempts, created_at, run_at, last_error'
 
+/** `lastError` of a job claimed again after its lease ran out (both stores). */
+export const leaseExpiredError =
+  'its lease ran out before it finished: the process handling it crashed, was killed or hung (counted as an attempt)'
+
 export function rowToJob(row: JobRow): Job {
   const job: Job = {
     id: String(row.id),
