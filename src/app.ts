@@ -13,6 +13,7 @@ import { withConnectTimeout } from './http/connect-timeout.js'
 import { createCachedCounts } from './observability/cached-counts.js'
 import { createEventMinutes } from './observability/event-minutes.js'
 import { registerPublicHealthRoutes } from './observability/health-routes.js'
+import { createHistoryTrim } from './observability/history-trim.js'
 import { silentLogger } from './observability/logger.js'
 import { createMetrics, type Metrics, withDeliveryMetrics } from './observability/metrics.js'
 import { createRateLimitedLog } from './observability/rate-limited-log.js'
@@ -268,6 +269,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
   })
   registerPublicHealthRoutes(server, { store })
   const eventMinutes = createEventMinutes({ store, now, logger })
+  const historyTrim = createHistoryTrim({ store, days: config.storage.historyDays ?? 30, now, logger })
   const admin = createAdminServer({
     store,
     portals,
@@ -311,6 +313,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       })
       pipeline.start()
       eventMinutes.start(10_000)
+      historyTrim.start(3_600_000)
       // Pulls at once (catch-up after downtime), then every offlinePollSeconds.
       offline?.start(config.bitrix.offlinePollSeconds * 1000)
     },
@@ -325,6 +328,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       await offline?.stop()
       await pipeline.stop()
       await eventMinutes.stop()
+      await historyTrim.stop()
       await Promise.allSettled([...outputs.values()].map((o) => o.stop?.()))
       await bitrixHttp.close()
       await store.close()

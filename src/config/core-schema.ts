@@ -157,6 +157,11 @@ export const coreSchema: Schema<CoreSettings> = {
       format: oneOf(['full', 'normal']),
       default: 'full',
     },
+    historyDays: {
+      doc: 'Days the delivery log (deliveries command, console timelines) and the per-minute event counts are kept; older entries are deleted every hour; 0 = kept for ever. Mirrors, chats and dead letters are never trimmed.',
+      format: integer(0, 36500),
+      default: 30,
+    },
     encryptionKey: {
       doc: 'Key for tokens at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64; empty = stored in plain text.',
       format: anyString,

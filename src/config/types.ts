@@ -108,6 +108,8 @@ export interface StorageConfig {
   synchronous: 'full' | 'normal'
   /** 32-byte key (64 hex chars or base64): tokens are stored encrypted (AES-256-GCM) when set. */
   encryptionKey?: string
+  /** Days the delivery log and the per-minute event counts are kept (0: for ever; the loader sets 30). */
+  historyDays?: number
 }
 
 export interface OutputConfig {

@@ -286,6 +286,12 @@ export interface Store {
   countEvents(counts: readonly { minute: number; events: number }[]): Promise<void>
   /** Per-minute events, reads, deliveries and latency since a time (oldest first). */
   activity(since: number): Promise<MinuteActivity[]>
+  /**
+   * Deletes delivery log entries and per-minute event counts older than `before` (ms), at most
+   * `limit` log entries per call (oldest first), so a large backlog is trimmed in short
+   * transactions. Returns how many log entries went.
+   */
+  trimHistory(before: number, limit: number): Promise<number>
 
   /** Installed portals (OAuth mode); secrets come back decrypted. */
   listPortals(): Promise<PortalCredentials[]>

@@ -733,6 +733,21 @@ export function describeStoreBehaviour(
     })
 
     describe('delivery log', () => {
+      it('trimHistory deletes the oldest entries before a time, at most `limit` per call, and old minute counts', async () => {
+        for (const at of [10, 20, 30, 40, 50]) await h.store.log(entry({ at, messageId: at }))
+        await h.store.countEvents([
+          { minute: 0, events: 1 },
+          { minute: 60_000, events: 2 },
+        ])
+        expect(await h.store.trimHistory(45, 2)).toBe(2)
+        expect((await h.store.listDeliveries()).map((e) => e.at)).toEqual([50, 40, 30])
+        expect(await h.store.trimHistory(45, 2)).toBe(2)
+        expect(await h.store.trimHistory(45, 2)).toBe(0)
+        expect((await h.store.listDeliveries()).map((e) => e.at)).toEqual([50])
+        await h.store.trimHistory(60_000, 10)
+        expect((await h.store.activity(0)).map((m) => [m.minute, m.events])).toEqual([[60_000, 2]])
+      })
+
       it('lists newest first and filters by portal, message, output and status', async () => {
         await h.store.log(entry({ at: 1, messageId: 1 }))
         await h.store.log(

@@ -18,6 +18,16 @@ interface LogRow {
   ref: string | null
 }
 
+/** Deletes up to `limit` of the oldest log entries written before `before`, and older minute counts. */
+export async function trimHistory(db: Db, before: number, limit: number): Promise<number> {
+  await db.query('DELETE FROM event_minutes WHERE minute < $1', [before])
+  const { rowCount } = await db.query(
+    'DELETE FROM delivery_log WHERE id IN (SELECT id FROM delivery_log WHERE at < $1 ORDER BY at, id LIMIT $2)',
+    [before, limit],
+  )
+  return rowCount ?? 0
+}
+
 export async function appendDelivery(db: Db, entry: DeliveryLogEntry): Promise<void> {
   await db.query(
     `INSERT INTO delivery_log

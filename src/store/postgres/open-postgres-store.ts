@@ -21,7 +21,7 @@ import {
   saveConversation,
 } from './conversations.js'
 import { listDead, queueStats, replayDead } from './dead-letters.js'
-import { appendDelivery, listDeliveries } from './delivery-log.js'
+import { appendDelivery, listDeliveries, trimHistory } from './delivery-log.js'
 import { PgGroupCommit } from './group-commit.js'
 import { buryJob, extendJobLease, removeJob, retryJob } from './job-lifecycle.js'
 import {
@@ -231,6 +231,7 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
     oldestPending: (queue) => run('oldestPending', () => oldestPending(pool, queue)),
     countEvents: (counts) => run('countEvents', () => countEvents(pool, counts)),
     activity: (since) => run('activity', () => activity(pool, since)),
+    trimHistory: (before, limit) => run('trimHistory', () => trimHistory(pool, before, limit)),
     getMirror: (portal, messageId, output) =>
       run('getMirror', () => getMirror(pool, portal, messageId, output)),
     saveMirror: (record) => run('saveMirror', () => saveMirror(pool, record)),

@@ -20,6 +20,8 @@ export interface DeliveryLog {
   append(entry: DeliveryLogEntry): void
   /** Newest first (by time, then by insertion); default limit 100. */
   list(query: DeliveryQuery): DeliveryLogEntry[]
+  /** Deletes up to `limit` of the oldest entries written before `before`; returns how many. */
+  trim(before: number, limit: number): number
 }
 
 const filters = [
@@ -33,6 +35,10 @@ const filters = [
 ] as const
 
 export function deliveryLog(db: Database.Database): DeliveryLog {
+  const trimOldest = db.prepare<[number, number]>(
+    'DELETE FROM delivery_log WHERE id IN (SELECT id FROM delivery_log WHERE at < ? ORDER BY at LIMIT ?)',
+  )
+  const trimMinutes = db.prepare<[number]>('DELETE FROM event_minutes WHERE minute < ?')
   const insert = db.prepare<[LogRow]>(
     `INSERT INTO delivery_log
        (at, portal, message_id, output, action, status, attempt, detail, unverified, chat_id, received_at, ref)
@@ -52,7 +58,12 @@ export function deliveryLog(db: Database.Database): DeliveryLog {
     }
     return statement
   }
+  const trim = (before: number, limit: number): number => {
+    trimMinutes.run(before)
+    return trimOldest.run(before, limit).changes
+  }
   return {
+    trim,
     append(entry) {
       insert.run({
         at: entry.at,

@@ -186,6 +186,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     oldestPending: (queue) => run('oldestPending', () => dead.oldestPending(queue)),
     countEvents: (counts) => run('countEvents', () => minutes.countEvents(counts)),
     activity: (since) => run('activity', () => minutes.since(since)),
+    trimHistory: (before, limit) => write('trimHistory', () => deliveries.trim(before, limit)),
     getMirror: (portal, messageId, output) =>
       run('getMirror', () => mirrorMap.get(portal, messageId, output)),
     saveMirror: (record) => write('saveMirror', () => mirrorMap.save(record)),

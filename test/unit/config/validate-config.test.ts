@@ -49,6 +49,7 @@ describe('validateConfig', () => {
       url: '',
       poolSize: 10,
       synchronous: 'full',
+      historyDays: 30,
     })
     expect(config.bitrix).toEqual({
       allowedHosts: DEFAULT_ALLOWED_HOSTS,

@@ -38,6 +38,7 @@ export function recordingStore(): RecordingStore {
     getConversation: notUsed('getConversation'),
     saveConversation: notUsed('saveConversation'),
     hasEarlierAdd: notUsed('hasEarlierAdd'),
+    trimHistory: notUsed('trimHistory'),
     log: notUsed('log'),
     listDeliveries: notUsed('listDeliveries'),
     listPortals: notUsed('listPortals'),
