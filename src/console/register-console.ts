@@ -5,6 +5,7 @@ import { registerDeadLetterPages } from './dead-letters-page.js'
 import { registerDeliveriesPages } from './deliveries-page.js'
 import { html } from './html.js'
 import { page } from './layout.js'
+import { createLoginThrottle } from './login-throttle.js'
 import { registerOverviewPage } from './overview-page.js'
 import { createSessions, type Session } from './sessions.js'
 
@@ -44,6 +45,7 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     return
   }
   const sessions = createSessions({ token: options.token, now: options.now })
+  const throttle = createLoginThrottle(options.now)
   server.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: 64 * 1024 },
@@ -74,10 +76,21 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
 
   server.get('/login', async (_request, reply) => reply.type('text/html; charset=utf-8').send(loginPage()))
   server.post<{ Body: FormBody }>('/login', async (request, reply) => {
+    const wait = throttle.retryAfterMs(request.ip)
+    if (wait > 0) {
+      const minutes = Math.ceil(wait / 60_000)
+      return reply
+        .code(429)
+        .header('retry-after', String(Math.ceil(wait / 1000)))
+        .type('text/html; charset=utf-8')
+        .send(loginPage(`too many wrong tokens from this address; try again in ${minutes} min`))
+    }
     const session = sessions.login(request.body?.get('token') ?? '')
     if (session === undefined) {
+      throttle.failed(request.ip)
       return reply.code(401).type('text/html; charset=utf-8').send(loginPage('wrong token'))
     }
+    throttle.succeeded(request.ip)
     reply.header(
       'set-cookie',
       `${SESSION_COOKIE}=${sessions.cookie(session)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200`,

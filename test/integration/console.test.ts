@@ -55,6 +55,19 @@ describe('status console (inject)', () => {
     expect(forgedCookie.statusCode).toBe(401)
   })
 
+  it('refuses logins from an address after 5 wrong tokens, the right one too; other addresses still log in', async () => {
+    const b = await open()
+    const attempt = (token: string, remoteAddress = '203.0.113.7') =>
+      b.app.admin.inject({ method: 'POST', url: '/login', payload: { token }, remoteAddress })
+    for (let i = 0; i < 5; i++) expect((await attempt(`guess-${i}`)).statusCode).toBe(401)
+    const blocked = await attempt(TOKEN)
+    expect(blocked.statusCode).toBe(429)
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800)
+    expect(blocked.headers['set-cookie']).toBeUndefined()
+    expect(blocked.body).toContain('too many wrong tokens from this address')
+    expect((await attempt(TOKEN, '203.0.113.8')).statusCode).toBe(303)
+  })
+
   it('refuses a POST without the CSRF token, and replays a dead letter with it', async () => {
     const b = await open()
     b.portal.setMessage({ id: 7, chatId: 1024, authorId: 7, text: 'hello' })
