@@ -283,6 +283,7 @@ export async function buildApp(config: BridgeConfig, deps: AppDeps = {}): Promis
       flushEvents: () => eventMinutes.flush(),
       wake: () => pipeline.wake(),
       now,
+      notReadyOutputs: () => readiness?.notReady() ?? [],
     },
   })
   registerNotFound(server, config.server.path)

@@ -1,5 +1,6 @@
 import type { PortalDirectory } from '../bitrix/portal-directory.js'
 import type { CachedCounts } from '../observability/cached-counts.js'
+import type { NotReadyOutput } from '../plugins/start-outputs.js'
 import type { Store } from '../store/store.js'
 
 /** What the console reads and acts on. */
@@ -14,4 +15,6 @@ export interface ConsoleContext {
   /** Replayed jobs are due now: tell the workers to look. */
   wake: () => void
   now: () => number
+  /** Outputs whose start() has not succeeded (yet): the overview shows them as starting or failed. */
+  notReadyOutputs?: () => readonly NotReadyOutput[]
 }

@@ -1,9 +1,12 @@
+import type { NotReadyOutput } from '../plugins/start-outputs.js'
 import type { DeliveryLogEntry, Store } from '../store/store.js'
 
 export interface OutputStatus {
   id: string
   type: string
-  state: 'ready' | 'paused' | 'failing' | 'idle'
+  state: 'ready' | 'paused' | 'failing' | 'idle' | 'starting' | 'not started'
+  /** When start() is tried again (ms), while `starting`. */
+  nextStartAt?: number
   /** Paused by a Retry-After until this time (ms). */
   pausedUntil?: number
   lastError?: string
@@ -38,6 +41,23 @@ export async function readOutputStatus(
   if (latest.status === 'failed' || latest.status === 'dead')
     status.lastError = latest.detail ?? latest.status
   return status
+}
+
+/**
+ * An output whose start() failed overrides what the log says: `starting` (a temporary failure,
+ * retried; its deliveries wait) or `not started` (refused for good at boot), with the error.
+ */
+export function withStartState(status: OutputStatus, notReady: readonly NotReadyOutput[]): OutputStatus {
+  const pending = notReady.find((o) => o.output === status.id)
+  if (pending === undefined) return status
+  const started: OutputStatus = {
+    ...status,
+    state: pending.status === 'starting' ? 'starting' : 'not started',
+    lastError: `${pending.error} (${pending.action})`,
+  }
+  delete started.pausedUntil
+  if (pending.nextAttemptAt !== undefined) started.nextStartAt = pending.nextAttemptAt
+  return started
 }
 
 /** The deliver worker logs a 429 as action `rate-limited`, detail `retry after <ms> ms: …`. */

@@ -3,7 +3,7 @@ import type { QueueName } from '../store/store.js'
 import type { ConsoleContext } from './context.js'
 import { html, jsonIsland } from './html.js'
 import { age, page, when } from './layout.js'
-import { readOutputStatus } from './output-status.js'
+import { readOutputStatus, withStartState } from './output-status.js'
 import { readPortalRows } from './portal-rows.js'
 
 const DAY = 24 * 3600_000
@@ -13,7 +13,14 @@ const stages: readonly [QueueName, string][] = [
   ['deliver', 'deliver to outputs'],
 ]
 
-const badge = { ready: 'ok', idle: 'idle', paused: 'warn', failing: 'bad' } as const
+const badge = {
+  ready: 'ok',
+  idle: 'idle',
+  paused: 'warn',
+  failing: 'bad',
+  starting: 'warn',
+  'not started': 'bad',
+} as const
 
 /** Overview: portals, outputs, queues, and the last 24 h as charts. */
 export function registerOverviewPage(server: FastifyInstance, ctx: ConsoleContext): void {
@@ -21,7 +28,9 @@ export function registerOverviewPage(server: FastifyInstance, ctx: ConsoleContex
     const now = ctx.now()
     const portals = await readPortalRows(ctx)
     const outputs = await Promise.all(
-      [...ctx.outputs].map(([id, type]) => readOutputStatus(ctx.store, id, type, now)),
+      [...ctx.outputs].map(async ([id, type]) =>
+        withStartState(await readOutputStatus(ctx.store, id, type, now), ctx.notReadyOutputs?.() ?? []),
+      ),
     )
     const counts = await ctx.counts.get()
     const oldest = await Promise.all(stages.map(([queue]) => ctx.store.oldestPending(queue)))
@@ -52,7 +61,7 @@ export function registerOverviewPage(server: FastifyInstance, ctx: ConsoleContex
   <td><span class="status ${badge[o.state]}">${o.state}</span>${
     o.pausedUntil !== undefined &&
     html` <span class="muted">by Retry-After until ${new Date(o.pausedUntil).toISOString()}</span>`
-  }</td>
+  }${o.nextStartAt !== undefined && html` <span class="muted">next try ${new Date(o.nextStartAt).toISOString()}</span>`}</td>
   <td>${o.lastError ?? html`<span class="muted">–</span>`}</td>
   <td>${when(o.lastDeliveredAt, now)}</td>
 </tr>`,

@@ -38,6 +38,29 @@ async function readyz(b: Bridge): Promise<{ status: number; body: Record<string,
 }
 
 describe('start-up with a required output that is not reachable yet', () => {
+  it('the status console shows the output as starting, with the error and the next try', async () => {
+    const port = await refusingPort()
+    bridge = await startBridge({
+      outputs: telegramOutput(`http://127.0.0.1:${port}`),
+      startWorkers: true,
+      server: { admin: { token: 'console-token-0123456789abcdef' } },
+      pipeline: { backoffBaseMs: 60_000, backoffMaxMs: 60_000 },
+    })
+    const b = bridge
+    const login = await b.app.admin.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { token: 'console-token-0123456789abcdef' },
+    })
+    const cookie = String(login.headers['set-cookie']).split(';')[0] ?? ''
+    const overview = await b.app.admin.inject({ method: 'GET', url: '/', headers: { cookie } })
+    const row =
+      /<tr>\s*<td><a href="\/deliveries\?output=telegram\.ops">[\s\S]*?<\/tr>/.exec(overview.body)?.[0] ?? ''
+    expect(row).toContain('<span class="status warn">starting</span>')
+    expect(row).toMatch(/next try \d{4}-/)
+    expect(row).toMatch(/ECONNREFUSED|refused/)
+  })
+
   it('starts anyway: the output is starting, its deliveries wait, start() is retried until it comes up', async () => {
     const port = await refusingPort()
     bridge = await startBridge({
