@@ -2,7 +2,8 @@ import { resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { BridgeError, ErrorCodes } from '../errors.js'
 import { createClient, redactUrl } from '../store/postgres/connection.js'
-import { migrate } from '../store/postgres/schema.js'
+import { portalColumns } from '../store/postgres/portals.js'
+import { addPositionBackfill, migrate } from '../store/postgres/schema.js'
 import type { CliIo } from './bind-command.js'
 
 export interface MigrateStoreOptions {
@@ -13,22 +14,7 @@ export interface MigrateStoreOptions {
 }
 
 const tables = {
-  portals: [
-    'member_id',
-    'domain',
-    'client_endpoint',
-    'server_endpoint',
-    'application_token',
-    'access_token',
-    'refresh_token',
-    'expires_at',
-    'scope',
-    'status',
-    'status_reason',
-    'offline_process_id',
-    'installed_at',
-    'updated_at',
-  ],
+  portals: portalColumns,
   mirrors: ['portal', 'message_id', 'output', 'ref', 'hash', 'version', 'text', 'updated_at'],
   output_state: ['output', 'key', 'value', 'updated_at'],
   chats: ['portal', 'chat_id', 'title', 'customer_name', 'session_id', 'read_at'],
@@ -111,6 +97,8 @@ export async function migrateStoreCommand(options: MigrateStoreOptions, io: CliI
       }
       counts[table] = copied
     }
+    // Jobs from a store older than its schema 7 carry no chat position: fill it in from the payload.
+    await client.query(addPositionBackfill)
     await client.query('COMMIT')
     const jobs = source
       .prepare("SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead FROM jobs")

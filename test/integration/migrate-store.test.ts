@@ -58,10 +58,18 @@ describe.skipIf(!pgEnabled())('openline-bridge migrate-store (PG_TESTS=skip skip
     await sqlite.deadLetter(first!, 'attempts exhausted')
     // A job under lease is copied as pending: nothing runs while the bridge is stopped.
     await sqlite.claim('deliver', { limit: 1, leaseMs: 60_000 })
+    // An add still on its way: the ordering check must see it after the move.
+    await sqlite.enqueue([
+      job(
+        'member-a:9',
+        { portal: 'member-a', event: { chatId: 7, messageId: 9, kind: 'added' } },
+        { group: 'member-a' },
+      ),
+    ])
     await sqlite.close()
 
     const text = await run(`sqlite:${path}`, `postgres:${db.url}`)
-    expect(text).toContain('2 portal(s), 1 mirror(s), 2 pending job(s), 1 dead letter(s)')
+    expect(text).toContain('2 portal(s), 1 mirror(s), 3 pending job(s), 1 dead letter(s)')
 
     const pg = openPostgresStore({ url: db.url, encryptionKey: KEY })
     cleanups.push(() => pg.close())
@@ -71,7 +79,13 @@ describe.skipIf(!pgEnabled())('openline-bridge migrate-store (PG_TESTS=skip skip
     ])
     expect(await pg.getMirror('member-a', 42, 'slack.support')).toEqual(mirror)
     expect(await pg.getOutputState('telegram.ops', 'chatMoves')).toEqual({ '-1': -1001 })
-    expect((await pg.claim('fetch', { limit: 10, leaseMs: 1000 })).map((j) => j.payload)).toEqual([{ n: 2 }])
+    expect(
+      await pg.hasEarlierAdd({ portal: 'member-a', chatId: 7, messageId: 10, output: 'slack.support' }),
+    ).toBe(true)
+    expect((await pg.claim('fetch', { limit: 10, leaseMs: 1000 })).map((j) => j.payload)).toEqual([
+      { n: 2 },
+      { portal: 'member-a', event: { chatId: 7, messageId: 9, kind: 'added' } },
+    ])
     expect((await pg.claim('deliver', { limit: 10, leaseMs: 1000 })).map((j) => j.payload)).toEqual([
       { out: 1 },
     ])

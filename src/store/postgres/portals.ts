@@ -22,7 +22,8 @@ interface PortalRow {
   updated_at: number
 }
 
-const columns = [
+/** The portals table's columns (also what `migrate-store` copies). */
+export const portalColumns = [
   'member_id',
   'domain',
   'client_endpoint',
@@ -41,10 +42,10 @@ const columns = [
 
 const secretColumns = ['application_token', 'access_token', 'refresh_token'] as const
 
-const upsertSql = `INSERT INTO portals (${columns.join(', ')})
-  VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
+const upsertSql = `INSERT INTO portals (${portalColumns.join(', ')})
+  VALUES (${portalColumns.map((_, i) => `$${i + 1}`).join(', ')})
   ON CONFLICT (member_id) DO UPDATE SET
-  ${columns
+  ${portalColumns
     .slice(1)
     .map((c) => `${c} = excluded.${c}`)
     .join(', ')}`
@@ -105,7 +106,7 @@ export function portalRows(box: SecretBox) {
       const row = toRow(portal)
       await db.query(
         upsertSql,
-        columns.map((c) => row[c]),
+        portalColumns.map((c) => row[c]),
       )
     },
     /** Fetch jobs are grouped by portal; deliver jobs are grouped by output and keyed `<portal>:…`. */

@@ -2,6 +2,18 @@ import type pg from 'pg'
 import { BridgeError, ErrorCodes } from '../../errors.js'
 
 /**
+ * Fills the chat position of jobs that add a message (order-key.ts) from their payloads: run by
+ * migration 7 and by `migrate-store` after it copies jobs written by an older SQLite store.
+ */
+export const addPositionBackfill = `
+    UPDATE jobs SET add_chat = (payload::jsonb ->> 'portal') || '|' || (payload::jsonb #>> '{event,chatId}'),
+      add_message = (payload::jsonb #>> '{event,messageId}')::bigint
+      WHERE queue = 'fetch' AND payload::jsonb #>> '{event,kind}' = 'added';
+    UPDATE jobs SET add_chat = (payload::jsonb ->> 'portal') || '|' || (payload::jsonb #>> '{message,chatId}'),
+      add_message = (payload::jsonb #>> '{message,messageId}')::bigint
+      WHERE queue = 'deliver' AND payload::jsonb #>> '{message,kind}' = 'added';`
+
+/**
  * Ordered, append-only list of schema steps. A released step is never edited: add a new one.
  * Times are milliseconds since epoch (BIGINT, read back as numbers). `jobs.id` comes from a
  * sequence, so an id is never reused and a stale worker cannot touch a newer job.
@@ -141,12 +153,7 @@ export const migrations: readonly { name: string; sql: string }[] = [
     sql: `
     ALTER TABLE jobs ADD COLUMN add_chat TEXT;
     ALTER TABLE jobs ADD COLUMN add_message BIGINT;
-    UPDATE jobs SET add_chat = grp || '|' || (payload::jsonb #>> '{event,chatId}'),
-      add_message = (payload::jsonb #>> '{event,messageId}')::bigint
-      WHERE queue = 'fetch' AND payload::jsonb #>> '{event,kind}' = 'added';
-    UPDATE jobs SET add_chat = (payload::jsonb ->> 'portal') || '|' || (payload::jsonb #>> '{message,chatId}'),
-      add_message = (payload::jsonb #>> '{message,messageId}')::bigint
-      WHERE queue = 'deliver' AND payload::jsonb #>> '{message,kind}' = 'added';
+    ${addPositionBackfill}
     CREATE INDEX jobs_adds ON jobs (add_chat, add_message) WHERE status = 'pending' AND add_chat IS NOT NULL;
     `,
   },

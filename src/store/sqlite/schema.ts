@@ -123,7 +123,7 @@ const migrations: readonly string[] = [
   `
   ALTER TABLE jobs ADD COLUMN add_chat TEXT;
   ALTER TABLE jobs ADD COLUMN add_message INTEGER;
-  UPDATE jobs SET add_chat = grp || '|' || json_extract(payload, '$.event.chatId'),
+  UPDATE jobs SET add_chat = json_extract(payload, '$.portal') || '|' || json_extract(payload, '$.event.chatId'),
     add_message = json_extract(payload, '$.event.messageId')
     WHERE queue = 'fetch' AND json_extract(payload, '$.event.kind') = 'added';
   UPDATE jobs SET add_chat = json_extract(payload, '$.portal') || '|' || json_extract(payload, '$.message.chatId'),
