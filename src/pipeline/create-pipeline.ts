@@ -83,14 +83,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     async drain() {
       for (;;) {
+        const tickedAt = now()
         const fetched = await fetch.tick()
         await fetch.idle()
         const delivered = await deliver.tick()
         await deliver.idle()
         if (fetched === 0 && delivered === 0) {
           // Deliveries put back to keep a chat in order come due within `orderWaitMs`: wait for them.
-          const wait = deliver.deferredUntil() - now()
-          if (wait <= 0) return
+          // Done only when the last of them was due before this round's claims began (a job that
+          // came due while the round ran was not seen by its claim).
+          const until = deliver.deferredUntil()
+          if (until < tickedAt) return
+          const wait = Math.max(0, until - now())
           await new Promise((resolve) => setTimeout(resolve, Math.min(wait, deps.pipeline.pollIntervalMs)))
         }
       }
