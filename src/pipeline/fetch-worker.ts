@@ -58,15 +58,10 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
   const reading = new Map<string, Promise<void>>()
   const conversations = createConversationResolver(deps)
 
-  async function fail(job: Job<FetchPayload>, error: unknown, retryable: boolean): Promise<void> {
-    if (isBitrixError(error) && error.pausedUntil !== undefined)
-      return waitForPause(job, error, error.pausedUntil)
-    const message = codedMessage(error)
-    const p = job.payload
-    const verdict = retryable
-      ? nextStep(job, deps.now(), config, message)
-      : { action: 'dead' as const, reason: message }
-    const entry = {
+  /** The delivery log entry of a fetch job's read, without its outcome. */
+  const readEntry = (job: Job) => {
+    const p = (job as Job<FetchPayload>).payload
+    return {
       at: deps.now(),
       portal: p.portal,
       messageId: p.event.messageId,
@@ -75,6 +70,17 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       output: '-',
       action: 'read',
     }
+  }
+
+  async function fail(job: Job<FetchPayload>, error: unknown, retryable: boolean): Promise<void> {
+    if (isBitrixError(error) && error.pausedUntil !== undefined)
+      return waitForPause(job, error, error.pausedUntil)
+    const message = codedMessage(error)
+    const p = job.payload
+    const verdict = retryable
+      ? nextStep(job, deps.now(), config, message)
+      : { action: 'dead' as const, reason: message }
+    const entry = readEntry(job)
     if (verdict.action === 'retry') {
       log.warn(
         { portal: p.portal, messageId: p.event.messageId, attempt: job.attempts + 1, err: message },
@@ -120,18 +126,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
       { portal: p.portal, messageId: p.event.messageId, pausedUntil: until, code: error.bitrixCode },
       'read paused',
     )
-    await store.log({
-      at: deps.now(),
-      portal: p.portal,
-      messageId: p.event.messageId,
-      chatId: p.event.chatId,
-      receivedAt: job.createdAt,
-      output: '-',
-      action: 'read',
-      status: 'failed',
-      attempt: job.attempts,
-      detail,
-    })
+    await store.log({ ...readEntry(job), status: 'failed', attempt: job.attempts, detail })
     await store.retry(job, { runAt: until, error: detail, countAttempt: false })
   }
 
@@ -224,18 +219,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
     const p = job.payload
     log.info({ portal: p.portal, messageId: p.event.messageId, reason: detail }, 'read skipped')
     await store.complete(job, {
-      log: {
-        at: deps.now(),
-        portal: p.portal,
-        messageId: p.event.messageId,
-        chatId: p.event.chatId,
-        receivedAt: job.createdAt,
-        output: '-',
-        action: 'read',
-        status: 'skipped',
-        attempt: job.attempts + 1,
-        detail,
-      },
+      log: { ...readEntry(job), status: 'skipped', attempt: job.attempts + 1, detail },
     })
   }
 
@@ -341,18 +325,7 @@ export function createFetchWorker(deps: FetchWorkerDeps): FetchWorker {
         store,
         maxAttempts: config.maxAttempts,
         log,
-        entryOf: (job) => {
-          const p = (job as Job<FetchPayload>).payload
-          return {
-            at: deps.now(),
-            portal: p.portal,
-            messageId: p.event.messageId,
-            chatId: p.event.chatId,
-            receivedAt: job.createdAt,
-            output: '-',
-            action: 'read',
-          }
-        },
+        entryOf: readEntry,
       })
       if (jobs.length === 0) return claimed.length
       const byPortal = new Map<string, Job<FetchPayload>[]>()
