@@ -13,6 +13,7 @@ import { withConnectTimeout } from '../../src/http/connect-timeout.js'
 import { openSqliteStore } from '../../src/store/sqlite/index.js'
 import { type Bridge, fixturePortal, startBridge } from '../support/bridge-harness.js'
 import { type FakePortal, startFakePortal } from '../support/fake-portal.js'
+import { credentials } from '../support/store-behaviour.js'
 import { startUnacceptingListener, type UnacceptingListener } from '../support/unaccepting-listener.js'
 import { startWebhookSink, type WebhookSink } from '../support/webhook-sink.js'
 
@@ -81,20 +82,16 @@ describe('bitrix.connectTimeoutMs', () => {
       await store.close()
       await rm(dir, { recursive: true, force: true })
     })
-    await store.savePortal({
-      memberId: 'member-1',
-      domain: 'example-portal.bitrix24.com',
-      clientEndpoint: 'https://example-portal.bitrix24.com/rest/',
-      serverEndpoint: `${dead.url}/rest/`,
-      applicationToken: 'app-token',
-      accessToken: 'stale-access',
-      refreshToken: 'refresh-1',
-      expiresAt: 0,
-      scope: 'im,imopenlines',
-      status: 'active',
-      installedAt: 1,
-      updatedAt: 1,
-    })
+    await store.savePortal(
+      credentials({
+        memberId: 'member-1',
+        domain: 'example-portal.bitrix24.com',
+        clientEndpoint: 'https://example-portal.bitrix24.com/rest/',
+        serverEndpoint: `${dead.url}/rest/`,
+        accessToken: 'stale-access',
+        expiresAt: 0,
+      }),
+    )
     const registry = await loadPortalRegistry([], store)
     const tokens = createOAuthTokens({
       registry,

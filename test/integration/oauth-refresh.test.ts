@@ -14,6 +14,7 @@ import {
   newTestPortal,
   type OAuthBridge,
   startOAuthBridge,
+  storedPortal,
   type TestPortal,
 } from '../support/oauth-bridge.js'
 import { startWebhookSink, type WebhookSink } from '../support/webhook-sink.js'
@@ -47,20 +48,7 @@ async function installedClient(): Promise<{
     await oauth.close()
     await rm(dir, { recursive: true, force: true })
   })
-  await store.savePortal({
-    memberId: portal.memberId,
-    domain: portal.domain,
-    clientEndpoint: portal.fake.restUrl,
-    serverEndpoint: oauth.serverEndpoint,
-    applicationToken: portal.applicationToken,
-    accessToken: portal.accessToken,
-    refreshToken: portal.refreshToken,
-    expiresAt: 0,
-    scope: 'im,imopenlines',
-    status: 'active',
-    installedAt: 1,
-    updatedAt: 1,
-  })
+  await store.savePortal(storedPortal(portal, oauth))
   const registry = await loadPortalRegistry([], store)
   const hosts = createHostGuard([portal.domain, oauth.host])
   const tokens = createOAuthTokens({

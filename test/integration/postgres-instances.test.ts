@@ -8,7 +8,7 @@ import type { PortalRecord } from '../../src/bitrix/types.js'
 import { silentLogger } from '../../src/observability/logger.js'
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js'
 import { type FakeOAuthServer, startFakeOAuthServer } from '../support/fake-oauth-server.js'
-import { CLIENT, newTestPortal, type TestPortal } from '../support/oauth-bridge.js'
+import { CLIENT, newTestPortal, storedPortal, type TestPortal } from '../support/oauth-bridge.js'
 import { createTestDatabase, pgEnabled } from '../support/postgres/databases.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -40,20 +40,7 @@ async function instancesOnOnePortal(
     const store = openPostgresStore({ url: db.url, poolSize: 6 })
     cleanups.push(() => store.close())
     if (n === 0) {
-      await store.savePortal({
-        memberId: portal.memberId,
-        domain: portal.domain,
-        clientEndpoint: portal.fake.restUrl,
-        serverEndpoint: oauth.serverEndpoint,
-        applicationToken: portal.applicationToken,
-        accessToken: portal.accessToken,
-        refreshToken: portal.refreshToken,
-        expiresAt: 0,
-        scope: 'im,imopenlines',
-        status: 'active',
-        installedAt: 1,
-        updatedAt: 1,
-      })
+      await store.savePortal(storedPortal(portal, oauth))
     }
     const registry = await loadPortalRegistry([], store)
     const hosts = createHostGuard([portal.domain, oauth.host])

@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { App } from '../../src/app.js'
 import type { BridgeConfig } from '../../src/config/types.js'
 import { type EventMessage, type EventOptions, encodeForm, updateEvent } from '../../src/demo/event-bodies.js'
+import type { PortalCredentials } from '../../src/store/store.js'
 import { type FakeOAuthServer, startFakeOAuthServer } from './fake-oauth-server.js'
 import { type FakePortal, startFakePortal } from './fake-portal.js'
 import { fastPipeline, startTestApp, type TestBridgeOptions } from './test-app.js'
@@ -77,6 +78,24 @@ export async function newTestPortal(oauth: FakeOAuthServer): Promise<TestPortal>
     applicationToken: `fake-apptoken-${counter}`,
     accessToken: fake.issueToken(),
     refreshToken,
+  }
+}
+
+/** The portal as the store keeps it after an install whose access token has expired (refresh first). */
+export function storedPortal(p: TestPortal, oauth: FakeOAuthServer): PortalCredentials {
+  return {
+    memberId: p.memberId,
+    domain: p.domain,
+    clientEndpoint: p.fake.restUrl,
+    serverEndpoint: oauth.serverEndpoint,
+    applicationToken: p.applicationToken,
+    accessToken: p.accessToken,
+    refreshToken: p.refreshToken,
+    expiresAt: 0,
+    scope: 'im,imopenlines',
+    status: 'active',
+    installedAt: 1,
+    updatedAt: 1,
   }
 }
 
